@@ -1,0 +1,77 @@
+"""carrier_emoji: Japanese carrier emoji to and from one internal form.
+
+Framework-free: no Flask, no database, no I/O. Bytes in, str out, and back.
+
+**Internal form.** Text is standard Unicode. An emoji is written the way Unicode's
+``emoji-test.txt`` calls *fully qualified* (``"\\u2600\\ufe0f"`` for the sun, keycaps as
+``"1\\ufe0f\\u20e3"``); every decoder yields that form, and every encoder also accepts the
+spelling without U+FE0F. A carrier emoji with no standard equivalent becomes one
+character of Supplementary Private Use Area-B that names carrier and code:
+``U+100000 + n * 0x1000 + (carrier code point - 0xE000)`` with n = 1 DoCoMo, 2 au,
+3 SoftBank (U+1016A6 is DoCoMo's E6A6). Neither carrier private-use code points
+(U+E000-U+F0FF) nor these characters may arrive as input: decoders treat them as
+invalid input (``errors`` decides: "strict" raises, "replace" gives U+FFFD, "ignore"
+drops them), so a user can neither forge a carrier-only emoji nor store carrier codes.
+
+**Codecs.** Importing the package registers them with :mod:`codecs`::
+
+    >>> import carrier_emoji
+    >>> b"\\xf8\\x9f".decode("x-sjis-docomo")
+    '☀️'
+    >>> "☀️".encode("x-sjis-kddi")
+    b'\\xf6`'
+
+``x-sjis-docomo`` ``x-sjis-kddi`` ``x-sjis-softbank`` ``x-sjis-softbank-webcode``
+``x-utf8-docomo`` ``x-utf8-kddi`` ``x-utf8-softbank`` and ``x-utf8-unicode`` (standard
+Unicode for smartphones and PCs), with the aliases in :data:`carrier_emoji.specs.ALIASES`.
+
+**Fallbacks.** An emoji the target carrier lacks becomes that carrier's best-fit emoji,
+else ``[name]`` from the ``emoji`` package's Japanese name (checked to be encodable),
+else 〓. :func:`encode` takes ``fallback="fit" | "text" | "geta" | "strict"``.
+
+**The table** is generated (``python tools/build_emoji_table.py``) and can be replaced
+at run time by :func:`install` (the operators' layer merged over it).
+"""
+
+import codecs as _codecs
+
+from . import codec as _codec
+from ._index import GETA, EmojiIndex, TableError
+from .registry import UnknownCodecError, lookup, normalize, search, spec_for
+from .row import EmojiRow
+from .specs import ALIASES, FALLBACKS, SPECS, CodecSpec
+from .state import current_index, install, merge, shipped_rows
+
+__all__ = [
+    "ALIASES",
+    "CodecSpec",
+    "EmojiIndex",
+    "EmojiRow",
+    "FALLBACKS",
+    "GETA",
+    "SPECS",
+    "TableError",
+    "UnknownCodecError",
+    "current_index",
+    "decode",
+    "encode",
+    "install",
+    "lookup",
+    "merge",
+    "normalize",
+    "shipped_rows",
+    "spec_for",
+]
+
+
+def decode(data: bytes, codec: str, errors: str = "strict") -> str:
+    """Decode carrier *data* with the named codec into internal text."""
+    return _codec.decode(spec_for(codec), data, errors)
+
+
+def encode(text: str, codec: str, errors: str = "strict", fallback: str = "fit") -> bytes:
+    """Encode internal *text* with the named codec, choosing the emoji *fallback*."""
+    return _codec.encode(spec_for(codec), text, errors, fallback)
+
+
+_codecs.register(search)

@@ -1,0 +1,245 @@
+"""Stateless decode and encode of one codec, and the incremental and stream classes.
+
+The base charset (CP932 or UTF-8) does the bulk of the work at C speed; emoji are found
+afterwards (decoding) or beforehand (encoding) and swapped through the table's lookups.
+Text without emoji takes a fast path: the base codec plus a few byte probes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from . import notations
+from ._index import EmojiIndex
+from .specs import FALLBACKS, CodecSpec
+from .state import current_index
+
+__all__ = ["decode", "encode", "codec_info"]
+
+#: UTF-8 bytes that start every character a decoder must look at: carrier private use
+#: (U+E000-U+F0FF) and private-use planes 15 and 16.
+_UTF8_DECODE_PROBES = (b"\xee", b"\xef\x80", b"\xef\x81", b"\xef\x82", b"\xef\x83", b"\xf3", b"\xf4")
+#: After a CP932 decode, private use shows in UTF-8 as EE.. (U+E000-U+E757) or EF A3..
+#: (U+F8F0-U+F8F3, from the single bytes A0 and FD-FF).
+_SJIS_DECODE_PROBES = (b"\xee", b"\xef\xa3")
+_WEBCODE_RUN = re.compile(r"\x1b\$([GEFOPQ])([\x21-\x7a]*)\x0f?")
+_SJIS_LEADS = frozenset(range(0x81, 0xA0)) | frozenset(range(0xE0, 0xFD))
+_SOFTBANK_FB = re.compile(rb"[\xf5\xfb][\x40-\x7e\x80-\xfc]")
+
+
+def _is_char_start(data: bytes, pos: int) -> bool:
+    """Tell whether *pos* starts a character of Shift_JIS *data*.
+
+    A byte outside the lead-byte set always ends a character, and after it lead-set
+    bytes pair up (lead, trail): *pos* is a start when an even number of them precede it.
+    """
+    run = 0
+    while pos - run > 0 and data[pos - run - 1] in _SJIS_LEADS:
+        run += 1
+    return run % 2 == 0
+
+
+def _substitute_softbank_fb(data: bytes) -> bytes:
+    """Move SoftBank's FB-row emoji into CP932's user-defined area (lead F5).
+
+    CP932 reads FB41-FBDE as IBM extension kanji, so the base decoder would lose them.
+    Byte for byte, so offsets do not move; a genuine F5 lead (no SoftBank emoji) is
+    made invalid (FD) so that it cannot pose as one.
+    """
+    out = None
+    for match in _SOFTBANK_FB.finditer(data):
+        pos = match.start()
+        lead, trail = data[pos], data[pos + 1]
+        if lead == 0xFB and not 0x41 <= trail <= 0xDE:
+            continue
+        if not _is_char_start(data, pos):
+            continue
+        if out is None:
+            out = bytearray(data)
+        out[pos] = 0xF5 if lead == 0xFB else 0xFD
+    return data if out is None else bytes(out)
+
+
+def _byte_offset(spec: CodecSpec, text: str, index: int) -> int:
+    """Return the byte offset in the input of character *index* of decoded *text*."""
+    return len(text[:index].encode(spec.base, "replace"))
+
+
+def decode(spec: CodecSpec, data, errors: str = "strict") -> str:
+    """Decode carrier bytes into internal text."""
+    data = bytes(data)
+    if spec.is_sjis:
+        source = data
+        if spec.carrier == "softbank" and (b"\xfb" in data or b"\xf5" in data):
+            source = _substitute_softbank_fb(data)
+        try:
+            text = source.decode("cp932", errors)
+        except UnicodeDecodeError as exc:
+            raise UnicodeDecodeError(spec.name, data, exc.start, exc.end, exc.reason) from None
+        probe = text.encode("utf-8", "surrogatepass")
+        special = any(p in probe for p in _SJIS_DECODE_PROBES)
+    else:
+        special = any(p in data for p in _UTF8_DECODE_PROBES)
+        try:
+            text = data.decode("utf-8", errors)
+        except UnicodeDecodeError as exc:
+            raise UnicodeDecodeError(spec.name, data, exc.start, exc.end, exc.reason) from None
+    if not special and not (spec.webcode and b"\x1b" in data) and not (spec.ncr and b"&" in data):
+        return text
+    return _translate(spec, current_index(), data, text, errors)
+
+
+def _translate(spec: CodecSpec, index: EmojiIndex, data: bytes, text: str, errors: str) -> str:
+    """Swap the carrier characters of base-decoded *text* for internal text."""
+    parts = index.decode_pattern(spec).split(text)
+    if len(parts) == 1:
+        return text
+    tokens = parts[1::2]
+    values = list(map(index.decode_map(spec).get, tokens))
+    if None in values:
+        offset = 0
+        for i, token in enumerate(tokens):
+            offset += len(parts[2 * i])
+            if values[i] is None:
+                values[i] = _decode_token(spec, index, token)
+                if values[i] is None:
+                    start = _byte_offset(spec, text, offset)
+                    end = start + len(token.encode(spec.base, "replace"))
+                    values[i] = _decode_error(spec, data, start, end, token, errors)
+            offset += len(token)
+    parts[1::2] = values
+    return "".join(parts)
+
+
+def _decode_token(spec: CodecSpec, index: EmojiIndex, token: str) -> str | None:
+    """Decode a webcode run or a character reference; None when it is not valid."""
+    if token.startswith("&#"):
+        if token[2] in "xX":
+            return index.docomo_by_pua.get(int(token[3:-1], 16), token)
+        row = index.by_code["docomo"].get(int(token[2:-1]))
+        return row.key if row else token
+    match = _WEBCODE_RUN.fullmatch(token)
+    if not match or not match.group(2):
+        return None
+    page = notations.WEBCODE_GROUPS[ord(match.group(1))] << 8
+    keys = [index.softbank_by_pua.get(page | ord(c) - 0x20) for c in match.group(2)]
+    return None if None in keys else "".join(keys)
+
+
+def _decode_error(spec, data, start, end, token, errors) -> str:
+    """Apply the *errors* handler to an invalid carrier character."""
+    if token.startswith("\x1b"):
+        reason = "invalid SoftBank webcode"
+    elif len(token) == 1 and ord(token) >= notations.CARRIER_ONLY_BASE:
+        reason = f"reserved code point U+{ord(token):X} (internal carrier-only emoji)"
+    else:
+        reason = f"private-use character U+{ord(token[0]):04X} is no {spec.carrier or 'known'} emoji"
+    exc = UnicodeDecodeError(spec.name, data, start, end, reason)
+    if errors == "strict":
+        raise exc
+    replacement, _ = codecs.lookup_error(errors)(exc)
+    return replacement
+
+
+def _utf8_may_have_emoji(probe: bytes) -> bool:
+    """Tell from UTF-8 bytes whether text may hold an emoji or a private-use character."""
+    return any(p in probe for p in _UTF8_ENCODE_PROBES)
+
+
+#: UTF-8 lead bytes of every character an encoder must look at: emoji (U+00A9, U+00AE,
+#: U+2xxx, U+3030, U+303D, U+3297, U+3299, U+1Fxxx), carrier private use, planes 15-16.
+_UTF8_ENCODE_PROBES = (
+    b"\xc2\xa9", b"\xc2\xae", b"\xe2", b"\xe3\x80\xb0", b"\xe3\x80\xbd", b"\xe3\x8a\x97",
+    b"\xe3\x8a\x99", b"\xee", b"\xef\x80", b"\xef\x81", b"\xef\x82", b"\xef\x83", b"\xf0",
+    b"\xf3", b"\xf4",
+)  # fmt: skip
+
+
+def encode(spec: CodecSpec, text: str, errors: str = "strict", fallback: str = "fit") -> bytes:
+    """Encode internal text into carrier bytes.
+
+    :param fallback: what to write for an emoji the carrier lacks, one of
+        :data:`~carrier_emoji.specs.FALLBACKS`.
+    """
+    if fallback not in FALLBACKS:
+        raise ValueError(f"unknown emoji fallback {fallback!r}; use one of {FALLBACKS}")
+    index = current_index()
+    pattern = index.encode_pattern(spec)
+    if spec.is_sjis:
+        if not pattern.search(text):
+            return text.encode("cp932", errors)
+    else:
+        out = text.encode("utf-8", errors)
+        if spec.carrier is None:
+            if not any(p in out for p in (b"\xee", b"\xef\x80", b"\xef\x81", b"\xf3", b"\xf4")):
+                return out
+        elif not _utf8_may_have_emoji(out):
+            return out
+    parts = pattern.split(text)
+    if len(parts) == 1:
+        return text.encode(spec.base, errors)
+    tokens = parts[1::2]
+    emap = index.encode_map(spec, fallback)
+    values = list(map(emap.get, tokens))
+    if None in values:
+        _resolve_encode(spec, index, parts, values, errors, fallback, emap)
+    if spec.output == "webcode":
+        _merge_webcodes(parts, values)
+    parts[1::2] = values
+    if not any(isinstance(v, bytes) for v in values):
+        joined = "".join(parts)
+        try:
+            return joined.encode(spec.base, errors)
+        except UnicodeEncodeError:
+            pass  # report the position in *text*, below
+    out = []
+    position = 0
+    for i, part in enumerate(parts):
+        if isinstance(part, bytes):
+            out.append(part)
+        elif i % 2:
+            out.append(part.encode(spec.base, errors))
+        else:
+            try:
+                out.append(part.encode(spec.base, errors))
+            except UnicodeEncodeError as exc:
+                start, end = position + exc.start, position + exc.end
+                raise UnicodeEncodeError(spec.name, text, start, end, exc.reason) from None
+        position += len(tokens[i // 2]) if i % 2 else len(part)
+    return b"".join(out)
+
+
+def _resolve_encode(spec, index, parts, values, errors, fallback, emap) -> None:
+    """Fill in the tokens the encode map has no output for, or apply *errors* to them."""
+    position = 0
+    for i, value in enumerate(values):
+        position += len(parts[2 * i])
+        token = parts[2 * i + 1]
+        if value is None:
+            if token in emap:
+                reason = f"{spec.carrier} has no emoji {token!r} (fallback 'strict')"
+            elif index.is_carrier_only(token) or not token.isprintable():
+                reason = f"U+{ord(token[0]):04X} is not internal text (unknown private use)"
+            else:
+                value = index.fallback_for_unlisted(spec, token, fallback)
+                reason = f"{spec.carrier or 'Unicode'} has no emoji {token!r} (fallback 'strict')"
+            if value is None:
+                text = "".join(parts)  # the tokens are still in place
+                exc = UnicodeEncodeError(spec.name, text, position, position + len(token), reason)
+                if errors == "strict":
+                    raise exc
+                value, _ = codecs.lookup_error(errors)(exc)
+            values[i] = value
+        position += len(token)
+
+
+def _merge_webcodes(parts, values) -> None:
+    """Share one escape between adjacent emoji of the same webcode group."""
+    group = None
+    for i, value in enumerate(values):
+        is_webcode = isinstance(value, str) and value.startswith("\x1b$")
+        if is_webcode and group == value[2] and not parts[2 * i]:
+            values[i - 1] = values[i - 1][:-1]
+            values[i] = value[3:]
+        group = value[2] if is_webcode else None

@@ -1,0 +1,171 @@
+"""The codec registry: names and aliases, and the one search function given to :mod:`codecs`."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from functools import lru_cache
+
+from . import codec
+from .specs import ALIASES, SPECS, CodecSpec
+from .state import current_index
+
+__all__ = ["UnknownCodecError", "lookup", "normalize", "search", "spec_for"]
+
+
+class UnknownCodecError(LookupError):
+    """No carrier codec has that name."""
+
+
+def normalize(name: str) -> str:
+    """Normalize a codec name the way :mod:`codecs` does, with hyphens: ``X_SJIS_DoCoMo`` -> ``x-sjis-docomo``."""
+    return re.sub(r"[\s_]+", "-", name.strip().lower())
+
+
+def spec_for(name: str) -> CodecSpec:
+    """Return the codec spec for *name* or one of its aliases."""
+    key = normalize(name)
+    try:
+        return SPECS[ALIASES.get(key, key)]
+    except KeyError:
+        raise UnknownCodecError(f"unknown carrier codec: {name!r}") from None
+
+
+_WEBCODE_TAIL = re.compile(rb"\x1b(?:\$(?:[GEFOPQ][\x21-\x7a]*)?)?")
+_NCR_TAIL = re.compile(rb"&(?:#(?:[xX][0-9A-Fa-f]{0,4}|[0-9]{0,5})?)?")
+
+
+def safe_cut(spec: CodecSpec, data: bytes) -> int:
+    """Return how much of *data* can be decoded now without splitting a character,
+    a webcode run or a character reference that the next chunk may complete."""
+    cut = len(data)
+    if spec.is_sjis:
+        run = 0
+        while run < cut and data[cut - run - 1] in codec._SJIS_LEADS:
+            run += 1
+        cut -= run % 2
+    else:
+        for back in range(1, min(4, cut) + 1):
+            byte = data[cut - back]
+            if byte & 0xC0 != 0x80:
+                need = 2 if byte >> 5 == 6 else 3 if byte >> 4 == 14 else 4 if byte >> 3 == 30 else 1
+                if need > back:
+                    cut -= back
+                break
+    if spec.webcode:
+        esc = data.rfind(b"\x1b")
+        if esc != -1 and _WEBCODE_TAIL.fullmatch(data, esc):
+            cut = min(cut, esc)
+    if spec.ncr:
+        amp = data.rfind(b"&", max(0, len(data) - 9))
+        if amp != -1 and _NCR_TAIL.fullmatch(data, amp):
+            cut = min(cut, amp)
+    return cut
+
+
+def _held_back(text: str) -> int:
+    """Return how many final characters of *text* may be the start of an emoji."""
+    index = current_index()
+    for size in range(min(len(text), index.longest_key - 1), 0, -1):
+        if text[-size:] in index.encode_prefixes:
+            return size
+    return 0
+
+
+@lru_cache(maxsize=None)
+def lookup(name: str) -> codecs.CodecInfo:
+    """Return the :class:`codecs.CodecInfo` of a carrier codec (or alias)."""
+    spec = spec_for(name)
+
+    def encode(text, errors="strict"):
+        return codec.encode(spec, text, errors), len(text)
+
+    def decode(data, errors="strict"):
+        return codec.decode(spec, data, errors), len(data)
+
+    class IncrementalEncoder(codecs.IncrementalEncoder):
+        """Encodes text fed in pieces; an emoji split between pieces stays whole."""
+
+        fallback = "fit"
+
+        def __init__(self, errors="strict", fallback=None):
+            super().__init__(errors)
+            self.pending = ""
+            if fallback is not None:
+                self.fallback = fallback
+
+        def encode(self, text, final=False):
+            text = self.pending + text
+            hold = 0 if final else _held_back(text)
+            self.pending = text[len(text) - hold :] if hold else ""
+            return codec.encode(spec, text[: len(text) - hold], self.errors, self.fallback)
+
+        def reset(self):
+            self.pending = ""
+
+        def getstate(self):
+            return self.pending or 0
+
+        def setstate(self, state):
+            self.pending = state or ""
+
+    class IncrementalDecoder(codecs.IncrementalDecoder):
+        """Decodes bytes fed in chunks; a character or webcode run split between chunks stays whole."""
+
+        def __init__(self, errors="strict"):
+            super().__init__(errors)
+            self.pending = b""
+
+        def decode(self, data, final=False):
+            data = self.pending + bytes(data)
+            cut = len(data) if final else safe_cut(spec, data)
+            self.pending = data[cut:]
+            return codec.decode(spec, data[:cut], self.errors)
+
+        def reset(self):
+            self.pending = b""
+
+        def getstate(self):
+            return self.pending, 0
+
+        def setstate(self, state):
+            self.pending = state[0]
+
+    class StreamWriter(codecs.StreamWriter):
+        """Writes text to a byte stream through the incremental encoder."""
+
+        def __init__(self, stream, errors="strict"):
+            super().__init__(stream, errors)
+            self._encoder = IncrementalEncoder(errors)
+
+        def encode(self, text, errors="strict"):
+            return self._encoder.encode(text), len(text)
+
+        def reset(self):
+            self.stream.write(self._encoder.encode("", final=True))
+            self._encoder.reset()
+
+    class StreamReader(codecs.StreamReader):
+        """Reads internal text from a byte stream."""
+
+        def decode(self, data, errors="strict"):
+            cut = safe_cut(spec, data)
+            return codec.decode(spec, data[:cut], errors), cut
+
+    return codecs.CodecInfo(
+        name=spec.name,
+        encode=encode,
+        decode=decode,
+        incrementalencoder=IncrementalEncoder,
+        incrementaldecoder=IncrementalDecoder,
+        streamwriter=StreamWriter,
+        streamreader=StreamReader,
+    )
+
+
+def search(name: str) -> codecs.CodecInfo | None:
+    """The search function registered with :mod:`codecs`: None for names that are not ours."""
+    try:
+        return lookup(name)
+    except UnknownCodecError:
+        return None

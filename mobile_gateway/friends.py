@@ -1,0 +1,219 @@
+"""Friends ("mai-miku"): mutual friendships that one user asks for and the other accepts.
+
+A request to someone who already asked you accepts theirs. Removing a friend ends the
+friendship for both. No Flask here: every function takes a SQLAlchemy session first, and
+the functions that change something commit.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import accounts
+from .models import DomainError
+from .models import Friendship
+from .models import User
+from .models import utcnow
+
+__all__ = [
+    "AlreadyFriends",
+    "AlreadyRequested",
+    "FriendshipError",
+    "NoSuchRequest",
+    "NotFriends",
+    "SelfRequest",
+    "accept",
+    "are_friends",
+    "cancel",
+    "friend_ids",
+    "friends",
+    "incoming",
+    "outgoing",
+    "refuse",
+    "relation",
+    "remove",
+    "request",
+]
+
+
+class FriendshipError(DomainError):
+    """A friendship change was refused."""
+
+
+class SelfRequest(FriendshipError):
+    """A user asked to befriend themselves."""
+
+
+class AlreadyFriends(FriendshipError):
+    """The two users are friends already."""
+
+
+class AlreadyRequested(FriendshipError):
+    """The user has already asked this person."""
+
+
+class NoSuchRequest(FriendshipError, LookupError):
+    """There is no pending request to accept, refuse or cancel."""
+
+
+class NotFriends(FriendshipError, LookupError):
+    """The two users are not friends."""
+
+
+def _resolve(session: Session, other: User | str) -> User:
+    """Return *other* as a user (it may be a name); raise ``accounts.UnknownUser``."""
+    if isinstance(other, User):
+        return other
+    return accounts.get_user(session, other)
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    """Return the two ids in stored order."""
+    return (a, b) if a < b else (b, a)
+
+
+def _find(session: Session, user: User, other: User) -> Friendship | None:
+    """Return the friendship row between the two users in either direction, or None."""
+    low, high = _pair(user.id, other.id)
+    return session.scalar(
+        sa.select(Friendship).where(Friendship.user_low_id == low, Friendship.user_high_id == high)
+    )
+
+
+def _accept(session: Session, friendship: Friendship) -> Friendship:
+    """Mark *friendship* accepted and commit."""
+    friendship.status = "accepted"
+    friendship.accepted_at = utcnow()
+    session.commit()
+    return friendship
+
+
+def request(session: Session, user: User, other: User | str) -> Friendship:
+    """Ask *other* to become friends; accepts at once if they had asked *user*."""
+    other = _resolve(session, other)
+    if other.id == user.id:
+        raise SelfRequest("自分自身にマイミク申請はできません")
+    existing = _find(session, user, other)
+    if existing is not None:
+        if existing.status == "accepted":
+            raise AlreadyFriends("すでにマイミクです")
+        if existing.requester_id == user.id:
+            raise AlreadyRequested("すでにマイミク申請しています")
+        return _accept(session, existing)
+    low, high = _pair(user.id, other.id)
+    friendship = Friendship(user_low_id=low, user_high_id=high, requester_id=user.id)
+    session.add(friendship)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The other side asked at the same moment: the pair exists now.
+        session.rollback()
+        raise AlreadyRequested("すでにマイミク申請しています") from None
+    return friendship
+
+
+def _pending_from(session: Session, requester: User, addressee: User) -> Friendship:
+    """Return the pending request of *requester* to *addressee*, or raise NoSuchRequest."""
+    friendship = _find(session, requester, addressee)
+    if (
+        friendship is None
+        or friendship.status != "pending"
+        or friendship.requester_id != requester.id
+    ):
+        raise NoSuchRequest("マイミク申請が見つかりません")
+    return friendship
+
+
+def accept(session: Session, user: User, other: User | str) -> Friendship:
+    """Accept the pending request that *other* sent to *user*."""
+    other = _resolve(session, other)
+    return _accept(session, _pending_from(session, other, user))
+
+
+def refuse(session: Session, user: User, other: User | str) -> None:
+    """Refuse (delete) the pending request that *other* sent to *user*."""
+    other = _resolve(session, other)
+    session.delete(_pending_from(session, other, user))
+    session.commit()
+
+
+def cancel(session: Session, user: User, other: User | str) -> None:
+    """Withdraw the pending request that *user* sent to *other*."""
+    other = _resolve(session, other)
+    session.delete(_pending_from(session, user, other))
+    session.commit()
+
+
+def remove(session: Session, user: User, other: User | str) -> None:
+    """End the friendship between *user* and *other*, for both of them."""
+    other = _resolve(session, other)
+    friendship = _find(session, user, other)
+    if friendship is None or friendship.status != "accepted":
+        raise NotFriends("マイミクではありません")
+    session.delete(friendship)
+    session.commit()
+
+
+def friend_ids(user_id: int) -> sa.Select:
+    """Return a SELECT of the ids of the accepted friends of *user_id* (for subqueries)."""
+    other = sa.case(
+        (Friendship.user_low_id == user_id, Friendship.user_high_id),
+        else_=Friendship.user_low_id,
+    )
+    return sa.select(other).where(
+        sa.or_(Friendship.user_low_id == user_id, Friendship.user_high_id == user_id),
+        Friendship.status == "accepted",
+    )
+
+
+def _users(session: Session, ids: sa.Select) -> list[User]:
+    """Return the users whose ids *ids* selects, ordered by name."""
+    return list(session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.name_key)))
+
+
+def friends(session: Session, user: User) -> list[User]:
+    """Return the accepted friends of *user*, ordered by name."""
+    return _users(session, friend_ids(user.id))
+
+
+def incoming(session: Session, user: User) -> list[User]:
+    """Return the users waiting for *user* to accept their request, ordered by name."""
+    ids = sa.select(Friendship.requester_id).where(
+        sa.or_(Friendship.user_low_id == user.id, Friendship.user_high_id == user.id),
+        Friendship.requester_id != user.id,
+        Friendship.status == "pending",
+    )
+    return _users(session, ids)
+
+
+def outgoing(session: Session, user: User) -> list[User]:
+    """Return the users *user* has asked and who have not answered, ordered by name."""
+    other = sa.case(
+        (Friendship.user_low_id == user.id, Friendship.user_high_id),
+        else_=Friendship.user_low_id,
+    )
+    ids = sa.select(other).where(
+        sa.or_(Friendship.user_low_id == user.id, Friendship.user_high_id == user.id),
+        Friendship.requester_id == user.id,
+        Friendship.status == "pending",
+    )
+    return _users(session, ids)
+
+
+def relation(session: Session, user: User, other: User) -> str:
+    """Return ``"self"``, ``"friends"``, ``"outgoing"``, ``"incoming"`` or ``"none"``."""
+    if user.id == other.id:
+        return "self"
+    friendship = _find(session, user, other)
+    if friendship is None:
+        return "none"
+    if friendship.status == "accepted":
+        return "friends"
+    return "outgoing" if friendship.requester_id == user.id else "incoming"
+
+
+def are_friends(session: Session, user: User, other: User) -> bool:
+    """Return whether the two users are friends."""
+    return relation(session, user, other) == "friends"

@@ -1,0 +1,1 @@
+"""Alembic migrations of the mobile-gateway schema, configured in code by :mod:`..db`."""

@@ -1,0 +1,248 @@
+"""Database models: users, echoes, friendships, sessions and service settings.
+
+Every text column holds internal-form text (see :mod:`carrier_emoji`); every timestamp is
+timezone-aware UTC when read back, on SQLite as on PostgreSQL.
+
+Deleting an echo deletes its row for real (no "deleted" flag): a deleted echo is gone from
+every query without a filter to forget, and replies to it keep their text while their
+``reply_to_id`` becomes NULL (``ON DELETE SET NULL``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import WriteOnlyMapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+from sqlalchemy.orm import validates
+
+__all__ = [
+    "AuthSession",
+    "Base",
+    "DomainError",
+    "Echo",
+    "Friendship",
+    "ServiceSetting",
+    "User",
+    "UTCDateTime",
+    "utcnow",
+]
+
+#: Constraint and index names, so that migrations and models agree on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Roles a user may have.
+ROLES = ("user", "operator")
+#: States of a friendship ("mai-miku"): asked, then accepted by the other side.
+FRIENDSHIP_STATES = ("pending", "accepted")
+
+
+class DomainError(ValueError):
+    """A refusal by a domain module; ``str()`` is a message to show the user."""
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored as UTC and always read back as an aware UTC datetime."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        """Refuse naive datetimes and hand the database UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime given for a UTC column: {value!r}")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            # SQLite has no time zone type: store naive UTC, in a sortable text form.
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        """Attach (or convert to) UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Base of every model; carries the naming convention."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """Someone who signed up; names are unique regardless of letter case."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint("role IN ('user', 'operator')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The name as typed at sign-up (ASCII letters, digits, "_" and "-").
+    name: Mapped[str] = mapped_column(sa.String(20))
+    #: ``name`` lowercased; the unique key that makes names case-insensitively unique.
+    name_key: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    display_name: Mapped[str | None] = mapped_column(sa.String(40))
+    #: Self-describing scrypt hash, see :mod:`mobile_gateway.accounts`.
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    #: Whether the post box and timeline show on the user's home page.
+    echo_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    role: Mapped[str] = mapped_column(sa.String(16), default="user", server_default="user")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    echoes: WriteOnlyMapped[Echo] = relationship(back_populates="author", passive_deletes=True)
+
+    @validates("name")
+    def _set_name_key(self, key: str, value: str) -> str:
+        """Keep ``name_key`` in step with ``name``."""
+        self.name_key = value.lower()
+        return value
+
+    @property
+    def is_operator(self) -> bool:
+        """Whether the user may change mappings, IP ranges and the service period."""
+        return self.role == "operator"
+
+    @property
+    def label(self) -> str:
+        """The name to show: the display name if set, else the user name."""
+        return self.display_name or self.name
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.name!r}>"
+
+
+class Echo(Base):
+    """One line posted by a user, possibly answering another echo."""
+
+    __tablename__ = "echoes"
+    __table_args__ = (
+        # Home, archive, a user's page: newest first per author, keyset on (created_at, id).
+        # Plain ascending columns: both databases scan them backwards for DESC orders.
+        sa.Index("ix_echoes_author_id_created_at_id", "author_id", "created_at", "id"),
+        # Newest echoes overall, for timelines whose authors post often.
+        sa.Index("ix_echoes_created_at_id", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    #: Internal-form text; its length in characters is checked by :mod:`.echoes`, not here.
+    body: Mapped[str] = mapped_column(sa.Text)
+    reply_to_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("echoes.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User] = relationship(back_populates="echoes")
+    reply_to: Mapped[Echo | None] = relationship(remote_side=[id], passive_deletes=True)
+
+    def __repr__(self) -> str:
+        return f"<Echo {self.id} by {self.author_id} {self.body[:20]!r}>"
+
+
+class Friendship(Base):
+    """A mutual friendship ("mai-miku"), pending until the addressee accepts it.
+
+    The pair is stored in a fixed order (``user_low_id < user_high_id``) so that the
+    database itself refuses a second row for the same two users in either direction.
+    """
+
+    __tablename__ = "friendships"
+    __table_args__ = (
+        sa.UniqueConstraint("user_low_id", "user_high_id"),
+        sa.CheckConstraint("user_low_id < user_high_id", name="ordered_pair"),
+        sa.CheckConstraint(
+            "requester_id = user_low_id OR requester_id = user_high_id", name="requester_in_pair"
+        ),
+        sa.CheckConstraint("status IN ('pending', 'accepted')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_low_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    user_high_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    #: Who asked; the other user of the pair is the addressee.
+    requester_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+
+    @property
+    def addressee_id(self) -> int:
+        """The user who was asked."""
+        return self.other_id(self.requester_id)
+
+    def other_id(self, user_id: int) -> int:
+        """Return the id of the pair member that is not *user_id*."""
+        return self.user_high_id if user_id == self.user_low_id else self.user_low_id
+
+    def __repr__(self) -> str:
+        return (
+            f"<Friendship {self.user_low_id}-{self.user_high_id} {self.status}"
+            f" asked by {self.requester_id}>"
+        )
+
+
+class AuthSession(Base):
+    """A server-side session, carried in a cookie or in URLs and forms.
+
+    ``id`` is the SHA-256 of the token the terminal holds: a copy of the table gives no
+    usable session. Anonymous sessions (``user_id`` NULL) exist for CSRF tokens.
+    """
+
+    __tablename__ = "auth_sessions"
+
+    #: Hex SHA-256 of the token.
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    #: Terminal kind the session was made for ("docomo", "au", "pc", ...).
+    carrier: Mapped[str] = mapped_column(sa.String(16))
+    #: HMAC of the carrier subscriber id keyed with the token; NULL when none was sent.
+    subscriber_id_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: End of the absolute lifetime; the idle timeout is checked against ``last_seen_at``.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AuthSession {self.id[:8]}… user={self.user_id} {self.carrier}>"
+
+
+class ServiceSetting(Base):
+    """One operator setting as a key and a text value (the service period lives here)."""
+
+    __tablename__ = "service_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ServiceSetting {self.key}={self.value!r}>"
