@@ -21,7 +21,9 @@ emoji_package.config.load_language("ja")
 GETA = "〓"
 #: Raw private-use code points that carriers use, as they may arrive in text. In
 #: internal text they can only be forged input: decoders reject them, encoders too.
-_CARRIER_PUA = "\ue000-\uf0ff"
+_CARRIER_PUA = "\ue000-\uefff"
+#: au's "web" code points reach U+F0FC.
+_KDDI_WEB_PUA = "\uf000-\uf0ff"
 #: Private-use planes 15 and 16 (Google's codes, our carrier-only characters).
 _PLANES_15_16 = "\U000f0000-\U0010ffff"
 #: After a CP932 decode, private-use code points come from the user-defined area
@@ -65,8 +67,50 @@ def _trie_regex(words) -> str:
 
 
 def _variants(key: str) -> set[str]:
-    """Return the spellings of an emoji that encode alike: with and without U+FE0F."""
-    return {key, key.replace("\ufe0f", "")} - {""}
+    """Return the spellings of an emoji that encode alike: with and without U+FE0F.
+
+    A spelling that is plain JIS text (``♀`` without U+FE0F) stays text: none is returned.
+    """
+    result = set()
+    for spelling in {key, key.replace("\ufe0f", "")}:
+        try:
+            spelling.encode("cp932")
+        except UnicodeEncodeError:
+            result.add(spelling)
+    return result
+
+
+def _encodable(text: str, charset: str) -> bool:
+    """Tell whether *charset* can carry *text*."""
+    try:
+        text.encode(charset)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _char_class(chars) -> str:
+    """Return a regex character class of *chars*, with runs written as ranges."""
+    codes = sorted({ord(c) for c in chars})
+    out = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        first, last = re.escape(chr(codes[i])), re.escape(chr(codes[j]))
+        out.append(first if i == j else f"{first}-{last}")
+        i = j + 1
+    return "".join(out)
+
+
+#: Every character outside the BMP.
+_ASTRAL = "\U00010000-\U0010ffff"
+
+
+def _bmp(chars) -> set[str]:
+    """Return the characters of the Basic Multilingual Plane among *chars*."""
+    return {c for c in chars if ord(c) <= 0xFFFF}
 
 
 class EmojiIndex:
@@ -144,6 +188,8 @@ class EmojiIndex:
     def decode_pattern(self, spec: CodecSpec) -> re.Pattern[str]:
         """Return the pattern of everything in base-decoded text that needs translating."""
         pua = _SJIS_PUA if spec.is_sjis else _CARRIER_PUA + _PLANES_15_16
+        if spec.kddi_web:
+            pua += _KDDI_WEB_PUA
         parts = [f"[{pua}]"]
         if spec.webcode:
             parts.append(_WEBCODE)
@@ -169,20 +215,65 @@ class EmojiIndex:
     # Encoding -------------------------------------------------------------------
 
     def encode_pattern(self, spec: CodecSpec) -> re.Pattern[str]:
-        """Return the pattern of everything in internal text the base encoder must not see."""
+        """Return the pattern that cuts internal text into text and runs the encoder must map.
+
+        One character class leads it (fast to search); a run is one emoji, several
+        adjacent ones (cut apart by :meth:`emoji_grammar`), or a private-use character.
+        """
         key = ("encode-re", spec.carrier is None, spec.base)
         return self._cached(key, lambda: self._build_encode_pattern(spec))
 
     def _build_encode_pattern(self, spec: CodecSpec) -> re.Pattern[str]:
-        pua = (_SJIS_PUA if spec.is_sjis else _CARRIER_PUA) + _PLANES_15_16
         if spec.carrier is None:
-            return re.compile(f"([{pua}])")
+            return re.compile(f"([{_CARRIER_PUA}{_PLANES_15_16}])")
+        starts, inner = self.emoji_chars
+        extra = "".join(_CP932_EXTRA) if spec.is_sjis else ""
+        # Only characters of the BMP in the classes, and all of planes 1-16 as one range:
+        # sre keeps a BMP-only class as a bitmap, a class with astral members as a list.
+        first = _char_class(_bmp(starts) | set(extra) | {"\u20e3", "\ufe0f"})
+        more = _char_class(_bmp(starts | inner) | {"\u20e3", "\ufe0f", "\u200d"})
+        pua = _SJIS_PUA if spec.is_sjis else _CARRIER_PUA
+        return re.compile(f"([{first}{pua}{_ASTRAL}][{more}{_ASTRAL}]*)")
+
+    def utf8_probes(self, spec: CodecSpec) -> tuple[bytes, ...]:
+        """Return byte strings whose absence from UTF-8 text proves it needs no mapping."""
+        key = ("probes", spec.carrier is None, spec.is_sjis)
+        return self._cached(key, lambda: self._build_probes(spec))
+
+    def _build_probes(self, spec: CodecSpec) -> tuple[bytes, ...]:
+        # Private use an encoder must see: U+E000-U+EFFF (EE) and planes 15-16 (F3, F4).
+        # (CP932 takes U+F8F0-F8F3 too: they come out as the single bytes A0, FD-FF.)
+        probes = {b"\xee", b"\xf3", b"\xf4"}
+        if spec.carrier is not None and not spec.is_sjis:
+            for char in self.emoji_chars[0] | {"\u20e3"}:
+                data = char.encode("utf-8")
+                # Lead bytes that Japanese text uses all the time: probe the whole character.
+                probes.add(data if data[0] in (0xE3, 0xEF) else data[:1])
+        return tuple(sorted(probes, key=len))
+
+    @cached_property
+    def emoji_chars(self) -> tuple[set[str], set[str]]:
+        """Return the characters that start an emoji spelling, and those inside one."""
+        starts, inner = set(), set()
+        for key in self.all_spellings:
+            if not key[0] in "#*0123456789":
+                starts.add(key[0])
+            inner.update(key[1:])
+        return starts, inner
+
+    @cached_property
+    def all_spellings(self) -> frozenset[str]:
+        """Every spelling of every emoji the table or the ``emoji`` package knows."""
         keys = set()
         for key in list(self.by_key) + list(emoji_package.EMOJI_DATA):
-            if not notations.CARRIER_ONLY_BASE <= ord(key[0]):
+            if not self.is_carrier_only(key):
                 keys |= _variants(key)
-        extra = "".join(_CP932_EXTRA) if spec.is_sjis else ""
-        return re.compile(f"({_trie_regex(keys)}|[{pua}{extra}])")
+        return frozenset(keys)
+
+    @cached_property
+    def emoji_grammar(self) -> re.Pattern[str]:
+        """Return the pattern of one whole emoji spelling (longest first), for cutting runs."""
+        return re.compile(f"{_trie_regex(self.all_spellings)}|.", re.DOTALL)
 
     def encode_map(self, spec: CodecSpec, fallback: str) -> dict[str, str | bytes | None]:
         """Map each spelling of each table emoji to what *spec* writes (None: no way)."""
@@ -211,6 +302,9 @@ class EmojiIndex:
                 return row.fit
             return self.fallback_text(spec, row.name_ja, fallback)
         code = row.code(spec.carrier)
+        bare = row.key.replace("\ufe0f", "")
+        if code is None and fallback in ("fit", "text") and _encodable(bare, spec.base):
+            return bare
         if code is None and fallback == "fit":
             code = row.fit_code(spec.carrier)
             fit_row = self.by_key.get(row.fit) if row.fit else None
@@ -222,6 +316,9 @@ class EmojiIndex:
 
     def fallback_for_unlisted(self, spec: CodecSpec, key: str, fallback: str):
         """Return what *spec* writes for a standard emoji the table does not list."""
+        bare = key.replace("\ufe0f", "")
+        if fallback in ("fit", "text") and _encodable(bare, spec.base):
+            return bare
         data = emoji_package.EMOJI_DATA.get(key) or emoji_package.EMOJI_DATA.get(key + "\ufe0f")
         name = data.get("ja", "").strip(":").replace("_", " ") if data else None
         return self.fallback_text(spec, name or None, fallback)
@@ -231,14 +328,8 @@ class EmojiIndex:
         """Return ``[name]`` when the page's charset can carry it, else the geta mark."""
         if fallback == "strict":
             return None
-        if fallback in ("fit", "text") and name:
-            text = f"[{name}]"
-            try:
-                text.encode(spec.base)
-            except UnicodeEncodeError:
-                pass
-            else:
-                return text
+        if fallback in ("fit", "text") and name and _encodable(f"[{name}]", spec.base):
+            return f"[{name}]"
         return GETA
 
     @staticmethod
@@ -260,13 +351,9 @@ class EmojiIndex:
     @cached_property
     def encode_prefixes(self) -> frozenset[str]:
         """Proper prefixes of emoji spellings: text ending in one may continue the emoji."""
-        prefixes = set()
-        for key in list(self.by_key) + list(emoji_package.EMOJI_DATA):
-            for variant in _variants(key):
-                prefixes.update(variant[:i] for i in range(1, len(variant)))
-        return frozenset(prefixes)
+        return frozenset(k[:i] for k in self.all_spellings for i in range(1, len(k)))
 
     @cached_property
     def longest_key(self) -> int:
         """Length of the longest emoji spelling."""
-        return max(len(k) for k in list(self.by_key) + list(emoji_package.EMOJI_DATA))
+        return max(map(len, self.all_spellings))

@@ -19,10 +19,12 @@ __all__ = ["decode", "encode", "codec_info"]
 
 #: UTF-8 bytes that start every character a decoder must look at: carrier private use
 #: (U+E000-U+F0FF) and private-use planes 15 and 16.
-_UTF8_DECODE_PROBES = (b"\xee", b"\xef\x80", b"\xef\x81", b"\xef\x82", b"\xef\x83", b"\xf3", b"\xf4")
-#: After a CP932 decode, private use shows in UTF-8 as EE.. (U+E000-U+E757) or EF A3..
-#: (U+F8F0-U+F8F3, from the single bytes A0 and FD-FF).
-_SJIS_DECODE_PROBES = (b"\xee", b"\xef\xa3")
+_UTF8_DECODE_PROBES = (b"\xee", b"\xf3", b"\xf4")
+#: au's "web" code points reach U+F0FC (EF 80-83).
+_KDDI_WEB_PROBES = (b"\xef\x80", b"\xef\x81", b"\xef\x82", b"\xef\x83")
+#: Single bytes CP932 reads as private use (U+F8F0-U+F8F3); the user-defined area
+#: (F040-F9FC) gives U+E000-U+E757, which shows as EE in UTF-8.
+_SJIS_PUA_BYTES = (b"\xa0", b"\xfd", b"\xfe", b"\xff")
 _WEBCODE_RUN = re.compile(r"\x1b\$([GEFOPQ])([\x21-\x7a]*)\x0f?")
 _SJIS_LEADS = frozenset(range(0x81, 0xA0)) | frozenset(range(0xE0, 0xFD))
 _SOFTBANK_FB = re.compile(rb"[\xf5\xfb][\x40-\x7e\x80-\xfc]")
@@ -77,10 +79,13 @@ def decode(spec: CodecSpec, data, errors: str = "strict") -> str:
             text = source.decode("cp932", errors)
         except UnicodeDecodeError as exc:
             raise UnicodeDecodeError(spec.name, data, exc.start, exc.end, exc.reason) from None
-        probe = text.encode("utf-8", "surrogatepass")
-        special = any(p in probe for p in _SJIS_DECODE_PROBES)
+        special = b"\xee" in text.encode("utf-8", "surrogatepass") or any(
+            p in data for p in _SJIS_PUA_BYTES
+        )
     else:
-        special = any(p in data for p in _UTF8_DECODE_PROBES)
+        special = any(p in data for p in _UTF8_DECODE_PROBES) or (
+            spec.kddi_web and any(p in data for p in _KDDI_WEB_PROBES)
+        )
         try:
             text = data.decode("utf-8", errors)
         except UnicodeDecodeError as exc:
@@ -142,20 +147,6 @@ def _decode_error(spec, data, start, end, token, errors) -> str:
     return replacement
 
 
-def _utf8_may_have_emoji(probe: bytes) -> bool:
-    """Tell from UTF-8 bytes whether text may hold an emoji or a private-use character."""
-    return any(p in probe for p in _UTF8_ENCODE_PROBES)
-
-
-#: UTF-8 lead bytes of every character an encoder must look at: emoji (U+00A9, U+00AE,
-#: U+2xxx, U+3030, U+303D, U+3297, U+3299, U+1Fxxx), carrier private use, planes 15-16.
-_UTF8_ENCODE_PROBES = (
-    b"\xc2\xa9", b"\xc2\xae", b"\xe2", b"\xe3\x80\xb0", b"\xe3\x80\xbd", b"\xe3\x8a\x97",
-    b"\xe3\x8a\x99", b"\xee", b"\xef\x80", b"\xef\x81", b"\xef\x82", b"\xef\x83", b"\xf0",
-    b"\xf3", b"\xf4",
-)  # fmt: skip
-
-
 def encode(spec: CodecSpec, text: str, errors: str = "strict", fallback: str = "fit") -> bytes:
     """Encode internal text into carrier bytes.
 
@@ -166,24 +157,24 @@ def encode(spec: CodecSpec, text: str, errors: str = "strict", fallback: str = "
         raise ValueError(f"unknown emoji fallback {fallback!r}; use one of {FALLBACKS}")
     index = current_index()
     pattern = index.encode_pattern(spec)
-    if spec.is_sjis:
-        if not pattern.search(text):
-            return text.encode("cp932", errors)
+    # Fast path: no emoji and no private use. Every emoji spelling holds a character
+    # CP932 lacks, so a strict CP932 encode that succeeds needs only a private-use probe.
+    try:
+        out = text.encode(spec.base)
+    except UnicodeEncodeError:
+        pass
     else:
-        out = text.encode("utf-8", errors)
-        if spec.carrier is None:
-            if not any(p in out for p in (b"\xee", b"\xef\x80", b"\xef\x81", b"\xf3", b"\xf4")):
+        probe = out if not spec.is_sjis else text.encode("utf-8")
+        if not any(p in probe for p in index.utf8_probes(spec)):
+            if not spec.is_sjis or not any(p in out for p in _SJIS_PUA_BYTES):
                 return out
-        elif not _utf8_may_have_emoji(out):
+        if not spec.is_sjis and spec.carrier is not None and not pattern.search(text):
             return out
     parts = pattern.split(text)
-    if len(parts) == 1:
-        return text.encode(spec.base, errors)
     tokens = parts[1::2]
-    emap = index.encode_map(spec, fallback)
-    values = list(map(emap.get, tokens))
+    values = list(map(index.encode_map(spec, fallback).get, tokens))
     if None in values:
-        _resolve_encode(spec, index, parts, values, errors, fallback, emap)
+        _resolve_encode(spec, index, parts, values, errors, fallback)
     if spec.output == "webcode":
         _merge_webcodes(parts, values)
     parts[1::2] = values
@@ -198,8 +189,6 @@ def encode(spec: CodecSpec, text: str, errors: str = "strict", fallback: str = "
     for i, part in enumerate(parts):
         if isinstance(part, bytes):
             out.append(part)
-        elif i % 2:
-            out.append(part.encode(spec.base, errors))
         else:
             try:
                 out.append(part.encode(spec.base, errors))
@@ -210,28 +199,63 @@ def encode(spec: CodecSpec, text: str, errors: str = "strict", fallback: str = "
     return b"".join(out)
 
 
-def _resolve_encode(spec, index, parts, values, errors, fallback, emap) -> None:
-    """Fill in the tokens the encode map has no output for, or apply *errors* to them."""
+_KEYCAP_BASES = frozenset("#*0123456789")
+
+
+def _resolve_encode(spec, index, parts, values, errors, fallback) -> None:
+    """Fill in the runs the encode map does not list, or apply *errors* to them.
+
+    A run may be a keycap whose base character (``1``) was left in the text before it,
+    several emoji side by side, an emoji the table does not list, a stray variation
+    selector, or private use that is not internal text.
+    """
+    emap = index.encode_map(spec, fallback)
+    text = "".join(parts)
     position = 0
     for i, value in enumerate(values):
         position += len(parts[2 * i])
         token = parts[2 * i + 1]
         if value is None:
-            if token in emap:
-                reason = f"{spec.carrier} has no emoji {token!r} (fallback 'strict')"
-            elif index.is_carrier_only(token) or not token.isprintable():
-                reason = f"U+{ord(token[0]):04X} is not internal text (unknown private use)"
+            before = parts[2 * i]
+            if token[0] in "\ufe0f\u20e3" and before and before[-1] in _KEYCAP_BASES:
+                parts[2 * i] = before[:-1]
+                token = before[-1] + token
+                parts[2 * i + 1] = token
+                position -= 1
+            pieces = []
+            offset = position
+            for piece in index.emoji_grammar.findall(token):
+                pieces.append(_encode_piece(spec, index, emap, piece, fallback, errors, text, offset))
+                offset += len(piece)
+            if all(isinstance(p, str) for p in pieces):
+                values[i] = "".join(pieces)
             else:
-                value = index.fallback_for_unlisted(spec, token, fallback)
-                reason = f"{spec.carrier or 'Unicode'} has no emoji {token!r} (fallback 'strict')"
-            if value is None:
-                text = "".join(parts)  # the tokens are still in place
-                exc = UnicodeEncodeError(spec.name, text, position, position + len(token), reason)
-                if errors == "strict":
-                    raise exc
-                value, _ = codecs.lookup_error(errors)(exc)
-            values[i] = value
+                values[i] = b"".join(p if isinstance(p, bytes) else p.encode(spec.base) for p in pieces)
         position += len(token)
+
+
+def _encode_piece(spec, index, emap, piece, fallback, errors, text, position):
+    """Return the output of one emoji spelling or one character of an unresolved run."""
+    value = emap.get(piece)
+    if value is not None:
+        return value
+    if piece in emap:
+        reason = f"{spec.carrier} has no emoji {piece!r} (fallback 'strict')"
+    elif piece in ("\ufe0f", "\u200d"):
+        return "" if spec.is_sjis else piece
+    elif piece in index.all_spellings:
+        value = index.fallback_for_unlisted(spec, piece, fallback)
+        reason = f"{spec.carrier or 'Unicode'} has no emoji {piece!r} (fallback 'strict')"
+    elif index.is_carrier_only(piece) or not piece.isprintable():
+        reason = f"U+{ord(piece[0]):04X} is not internal text (unknown private use)"
+    else:
+        return piece  # text (``♀``, ``1``): the base encoder takes it or applies *errors*
+    if value is None:
+        exc = UnicodeEncodeError(spec.name, text, position, position + len(piece), reason)
+        if errors == "strict":
+            raise exc
+        value, _ = codecs.lookup_error(errors)(exc)
+    return value
 
 
 def _merge_webcodes(parts, values) -> None:
