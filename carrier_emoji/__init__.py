@@ -27,7 +27,8 @@ Unicode for smartphones and PCs), with the aliases in :data:`carrier_emoji.specs
 
 **Fallbacks.** An emoji the target carrier lacks becomes that carrier's best-fit emoji,
 else ``[name]`` from the ``emoji`` package's Japanese name (checked to be encodable),
-else 〓. :func:`encode` takes ``fallback="fit" | "text" | "geta" | "strict"``.
+else 〓. :func:`encode` takes ``fallback="fit" | "text" | "geta" | "strict"``. The error
+handler ``errors="geta"`` writes 〓 for other characters a charset cannot carry.
 
 **The table** is generated (``python tools/build_emoji_table.py``) and can be replaced
 at run time by :func:`install` (the operators' layer merged over it).
@@ -74,4 +75,14 @@ def encode(text: str, codec: str, errors: str = "strict", fallback: str = "fit")
     return _codec.encode(spec_for(codec), text, errors, fallback)
 
 
+def _geta(exc: UnicodeError):
+    """Error handler ``"geta"``: write 〓 for each character the charset cannot carry."""
+    if isinstance(exc, UnicodeEncodeError):
+        return GETA * (exc.end - exc.start), exc.end
+    if isinstance(exc, UnicodeDecodeError):
+        return GETA, exc.end
+    raise exc
+
+
 _codecs.register(search)
+_codecs.register_error("geta", _geta)

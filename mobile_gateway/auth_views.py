@@ -1,0 +1,50 @@
+"""Sign-up, sign-in and sign-out, on every terminal."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, request, url_for
+
+from . import accounts, db, request_session
+from .outbound import render
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/signup", methods=("GET", "POST"))
+def signup():
+    """Create an account with a name and a password, and sign in with it."""
+    request_session.ensure()
+    error = None
+    name = g.form.get("name", "")
+    if request.method == "POST":
+        try:
+            user = accounts.signup(db.get_session(), name, g.form.get("password", ""))
+        except accounts.AccountError as exc:
+            error = str(exc)
+        else:
+            request_session.sign_in(user)
+            return redirect(url_for("echo.home"))
+    return render("signup.html", 400 if error else 200, error=error, name=name)
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login():
+    """Sign in with a name and a password."""
+    request_session.ensure()
+    error = None
+    name = g.form.get("name", "")
+    if request.method == "POST":
+        user = accounts.authenticate(db.get_session(), name, g.form.get("password", ""))
+        if user is None:
+            error = "ユーザー名かパスワードが違います"
+        else:
+            request_session.sign_in(user)
+            return redirect(url_for("echo.home"))
+    return render("login.html", 400 if error else 200, error=error, name=name)
+
+
+@bp.route("/logout", methods=("POST",))
+def logout():
+    """Sign out: the session id dies and a fresh anonymous one replaces it."""
+    request_session.sign_out()
+    return redirect(url_for("echo.home"))

@@ -1,0 +1,166 @@
+"""Echo itself: the home page with the post box, posting, archives, profiles, replies, deletion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, g, redirect, url_for
+from werkzeug.wrappers import Response
+
+from . import accounts, db, echoes, request_session, service_period
+from .models import utcnow
+from .outbound import render
+
+bp = Blueprint("echo", __name__)
+
+
+def _signed_in() -> None:
+    """Send a signed-out visitor to the sign-in page."""
+    if g.user is None:
+        abort(redirect(url_for("auth.login")))
+
+
+def _reading_closed() -> Response | None:
+    """Return the "closed" page when echoes may not be read now."""
+    if service_period.reading_open(db.get_session()):
+        return None
+    period = service_period.get_period(db.get_session())
+    return render("closed.html", 403, message=period.closed_message(utcnow()))
+
+
+def render_fitting(template: str, fetch: Callable[[int], echoes.Page], **context) -> Response:
+    """Render a list page with as many echoes as fit the terminal's page budget.
+
+    Keyset cursors make a shorter page exact: its "next" link starts after its last echo.
+    """
+    limit = echoes.PAGE_SIZE
+    while True:
+        page = fetch(limit)
+        response = render(template, page=page, **context)
+        size = len(response.get_data())
+        if size <= g.terminal.page_budget or limit == 1:
+            return response
+        limit = max(1, min(limit - 1, limit * g.terminal.page_budget // size))
+
+
+@bp.route("/")
+def home():
+    """Show the post box first, then the newest echoes of the user and friends."""
+    if g.user is None:
+        request_session.ensure()
+        return render("welcome.html")
+    closed = _reading_closed()
+    if closed:
+        return closed
+    request_session.ensure()
+    session = db.get_session()
+    items = echoes.home(session, g.user) if g.user.echo_enabled else []
+    posting = service_period.get_period(session).closed_message(utcnow())
+    return render("home.html", items=items, closed_message=posting)
+
+
+@bp.route("/echo", methods=("POST",))
+def post():
+    """Post an echo (or a reply); refuse bad bodies with a message and store nothing."""
+    _signed_in()
+    session = db.get_session()
+    body = g.form.get("body", "")
+    reply_to = g.form.get("reply_to") or None
+    try:
+        echoes.post(session, g.user, body, reply_to=reply_to)
+    except echoes.EchoError as exc:
+        items = echoes.home(session, g.user) if g.user.echo_enabled else []
+        target = echoes.get(session, reply_to) if reply_to else None
+        return render("home.html", 400, items=items, error=str(exc), body=body, reply_target=target)
+    return redirect(url_for("echo.home"))
+
+
+@bp.route("/echo/<int:echo_id>")
+def show(echo_id: int):
+    """Show one echo, what it answers, and a box to reply to it."""
+    closed = _reading_closed()
+    if closed:
+        return closed
+    echo = echoes.get(db.get_session(), echo_id)
+    if echo is None:
+        abort(404)
+    request_session.ensure()
+    return render("echo.html", echo=echo)
+
+
+@bp.route("/echo/<int:echo_id>/delete", methods=("GET", "POST"))
+def delete(echo_id: int):
+    """Ask to confirm (GET), then delete one's own echo (POST)."""
+    _signed_in()
+    session = db.get_session()
+    echo = echoes.get(session, echo_id)
+    if echo is None:
+        abort(404)
+    if echo.author_id != g.user.id:
+        abort(403)
+    if g.form.get("confirm") == "yes":
+        echoes.delete(session, g.user, echo_id)
+        return redirect(url_for("echo.home"))
+    return render("delete.html", echo=echo)
+
+
+@bp.route("/archive")
+def archive():
+    """Page through the echoes of the user and friends, newest first."""
+    _signed_in()
+    closed = _reading_closed()
+    if closed:
+        return closed
+    cursor = g.args.get("c") or None
+    friends_only = g.args.get("only") == "friends"
+    try:
+        return render_fitting(
+            "archive.html",
+            lambda limit: echoes.archive(
+                db.get_session(), g.user, cursor, limit, include_self=not friends_only
+            ),
+            friends_only=friends_only,
+        )
+    except echoes.InvalidCursor:
+        abort(404)
+
+
+@bp.route("/replies")
+def replies():
+    """Show the replies others wrote to the user's echoes."""
+    _signed_in()
+    cursor = g.args.get("c") or None
+    try:
+        return render_fitting(
+            "replies.html", lambda limit: echoes.replies_to(db.get_session(), g.user, cursor, limit)
+        )
+    except echoes.InvalidCursor:
+        abort(404)
+
+
+@bp.route("/u/<name>")
+def user(name: str):
+    """Show one user's echoes: public, signed in or not."""
+    closed = _reading_closed()
+    if closed:
+        return closed
+    owner = accounts.find_user(db.get_session(), name)
+    if owner is None:
+        abort(404)
+    cursor = g.args.get("c") or None
+    try:
+        return render_fitting(
+            "user.html",
+            lambda limit: echoes.by_user(db.get_session(), owner, cursor, limit),
+            owner=owner,
+        )
+    except echoes.InvalidCursor:
+        abort(404)
+
+
+@bp.route("/settings/echo", methods=("POST",))
+def echo_setting():
+    """Turn Echo on or off on the user's home page."""
+    _signed_in()
+    accounts.set_echo_enabled(db.get_session(), g.user, g.form.get("enabled") == "on")
+    return redirect(url_for("echo.home"))
