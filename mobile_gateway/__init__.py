@@ -35,4 +35,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("MOBILE_GATEWAY")
     else:
         app.config.from_mapping(test_config)
+    # 2. Helpers: the database (engine, per-request session) and the commands.
+    from . import cli
+    from . import db
+
+    db.init_app(app)
+    cli.init_app(app)
+    # 3. The request path, in the order it runs: terminal and form decoding, then the
+    #    session; template helpers; pages and their error handlers.
+    from . import auth_views, echo_views, friend_views, inbound, pages, request_session
+    from . import template_helpers
+
+    inbound.init_app(app)
+    request_session.init_app(app)
+    template_helpers.init_app(app)
+    pages.init_app(app)
+    for blueprint in (auth_views.bp, echo_views.bp, friend_views.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -170,9 +170,7 @@ def get_user(session: Session, name: str) -> User:
     return user
 
 
-def signup(
-    session: Session, name: str, password: str, display_name: str | None = None
-) -> User:
+def signup(session: Session, name: str, password: str, display_name: str | None = None) -> User:
     """Create and commit a user, or raise an :class:`AccountError` subclass."""
     error = check_name(name)
     if error is not None:

@@ -67,9 +67,12 @@ def make_engine(url: str | sa.URL, **kwargs) -> Engine:
     """Create an engine for *url* with this project's settings for SQLite or PostgreSQL."""
     url = normalize_url(url)
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-            os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
         engine = sa.create_engine(url, **kwargs)
+        path = url.database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            # Make the folder (the instance folder by default) on the first connection.
+            folder = os.path.dirname(os.path.abspath(path))
+            sa.event.listen(engine, "do_connect", lambda *args: os.makedirs(folder, exist_ok=True))
         sa.event.listen(engine, "connect", _sqlite_on_connect)
         return engine
     # Several app instances share one server behind a load balancer: check before use.
@@ -129,7 +132,9 @@ def current(bind: Engine | str | sa.URL) -> str | None:
     """Return the revision the database at *bind* is at, or None when never migrated."""
     from alembic.runtime.migration import MigrationContext
 
-    return _run(bind, lambda connection: MigrationContext.configure(connection).get_current_revision())
+    return _run(
+        bind, lambda connection: MigrationContext.configure(connection).get_current_revision()
+    )
 
 
 def head() -> str:
@@ -140,11 +145,10 @@ def head() -> str:
 
 
 def database_url(app: Flask) -> sa.URL:
-    """Return the app's database URL: ``DATABASE_URL`` or SQLite in the instance folder."""
+    """Return the app's database URL: ``DATABASE_URL``, else SQLite in the instance folder."""
     url = app.config.get("DATABASE_URL")
     if url:
         return normalize_url(url)
-    os.makedirs(app.instance_path, exist_ok=True)
     return sa.URL.create("sqlite", database=os.path.join(app.instance_path, SQLITE_FILENAME))
 
 

@@ -157,12 +157,12 @@ def remove(session: Session, user: User, other: User | str) -> None:
 
 
 def friend_ids(user_id: int) -> sa.Select:
-    """Return a SELECT of the ids of the accepted friends of *user_id* (for subqueries)."""
+    """Return a SELECT of the ids (column ``id``) of the accepted friends of *user_id*."""
     other = sa.case(
         (Friendship.user_low_id == user_id, Friendship.user_high_id),
         else_=Friendship.user_low_id,
     )
-    return sa.select(other).where(
+    return sa.select(other.label("id")).where(
         sa.or_(Friendship.user_low_id == user_id, Friendship.user_high_id == user_id),
         Friendship.status == "accepted",
     )

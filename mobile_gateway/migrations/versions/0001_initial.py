@@ -78,16 +78,12 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         _timestamp("created_at"),
         _timestamp("accepted_at", nullable=True),
-        sa.CheckConstraint(
-            "status IN ('pending', 'accepted')", name=op.f("ck_friendships_status")
-        ),
+        sa.CheckConstraint("status IN ('pending', 'accepted')", name=op.f("ck_friendships_status")),
         sa.CheckConstraint(
             "requester_id = user_low_id OR requester_id = user_high_id",
             name=op.f("ck_friendships_requester_in_pair"),
         ),
-        sa.CheckConstraint(
-            "user_low_id < user_high_id", name=op.f("ck_friendships_ordered_pair")
-        ),
+        sa.CheckConstraint("user_low_id < user_high_id", name=op.f("ck_friendships_ordered_pair")),
         sa.ForeignKeyConstraint(
             ["requester_id"],
             ["users.id"],

@@ -1,0 +1,139 @@
+"""The echo body rules: cleaning, counting as the reader sees it, the 150 limit."""
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from mobile_gateway import echoes
+from mobile_gateway.models import Echo
+
+#: Emoji of many shapes, each one user-perceived character.
+SEQUENCES = [
+    "☀️",  # with VS16
+    "☀",  # without
+    "🇯🇵",  # flag
+    "1️⃣",  # keycap with VS16
+    "1⃣",  # keycap without
+    "#️⃣",
+    "👍🏽",  # skin tone
+    "👨‍👩‍👧‍👦",  # ZWJ family
+    "🏳️‍🌈",  # ZWJ with VS16
+    "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",  # England, tags
+    chr(0x1016A6),  # carrier-only emoji in internal form
+    "か\u3099",  # kana with a combining voiced mark
+]
+
+
+class TestCount:
+    """count_chars counts what the reader sees."""
+
+    @pytest.mark.parametrize("sequence", SEQUENCES)
+    def test_sequence_counts_once(self, sequence):
+        """Every emoji sequence and combined character counts as one."""
+        assert echoes.count_chars(sequence) == 1
+        assert echoes.count_chars(f"a{sequence}b") == 3
+
+    def test_plain_text(self):
+        """Kana, kanji, ASCII and full-width characters count one each."""
+        assert echoes.count_chars("今日はいい天気ですね。ABCｱｲｳ") == 17
+
+    def test_unpaired_zwj_between_letters(self):
+        """A ZWJ between two letters does not merge them."""
+        assert echoes.count_chars("a\u200db") == 2
+
+    def test_mixed_weather(self):
+        """The weather emoji of the demo count one each."""
+        assert echoes.count_chars("☀️ ☁️ ☔ ⛄ 🎵 🍺") == 11
+
+    @settings(deadline=None)
+    @given(st.text(max_size=60), st.text(max_size=60))
+    def test_count_never_exceeds_code_points(self, a, b):
+        """No text counts more than its code points, and joining never adds characters."""
+        assert echoes.count_chars(a) <= len(a)
+        assert echoes.count_chars(a + b) <= echoes.count_chars(a) + echoes.count_chars(b)
+
+
+class TestClean:
+    """clean_body folds line breaks and drops control characters."""
+
+    def test_line_breaks_folded(self):
+        """CRLF, CR, LF, LS and PS each become one space."""
+        assert echoes.clean_body("a\r\nb\rc\nd\u2028e\u2029f") == "a b c d e f"
+
+    def test_controls_removed(self):
+        """NUL, ESC, DEL, C1 controls and bidi overrides are removed."""
+        assert echoes.clean_body("a\x00b\x1bc\x7fd\x9be\u202ef\u2066g") == "abcdefg"
+
+    def test_stripped(self):
+        """Leading and trailing spaces, ideographic ones included, are removed."""
+        assert echoes.clean_body("\u3000 おはよう \n") == "おはよう"
+
+    def test_emoji_joiners_kept(self):
+        """ZWJ and variation selectors survive cleaning."""
+        assert echoes.clean_body("👨‍👩‍👧‍👦☀️") == "👨‍👩‍👧‍👦☀️"
+
+    @settings(deadline=None)
+    @given(st.text())
+    def test_clean_output(self, text):
+        """Cleaned text has no controls or line breaks and is stable when cleaned again."""
+        cleaned = echoes.clean_body(text)
+        assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in cleaned)
+        assert "\u2028" not in cleaned and "\u2029" not in cleaned
+        assert echoes.clean_body(cleaned) == cleaned
+
+
+class TestCheck:
+    """check_body gives the user's message for refused bodies."""
+
+    def test_limit(self):
+        """150 characters pass and 151 are refused, emoji or not."""
+        assert echoes.check_body("あ" * 150) is None
+        assert echoes.check_body("🍺" * 150) is None
+        assert echoes.check_body("👨‍👩‍👧‍👦" * 150) is None
+        assert echoes.check_body("🍺" * 151) == "150文字以内で入力してください"
+        assert echoes.check_body("あ" * 151) == "150文字以内で入力してください"
+
+    @pytest.mark.parametrize("body", ["", " ", "\u3000\u3000", "\r\n\t", "\x00\x01", "\u200d"])
+    def test_empty(self, body):
+        """Empty, blank and invisible-only bodies are refused."""
+        assert echoes.check_body(body) == "本文を入力してください"
+
+    def test_huge_body_refused_quickly(self):
+        """A body far beyond any possible 150 characters is refused without counting."""
+        assert echoes.check_body("a\u0301" * 100_000) == "150文字以内で入力してください"
+
+
+class TestPost:
+    """Posting stores the cleaned body, or nothing."""
+
+    def test_stored_cleaned(self, session, make_user):
+        """The stored body has its line breaks folded and controls removed."""
+        echo = echoes.post(session, make_user("taro"), " 雨☔\r\nだね\x07 ")
+        session.expire_all()
+        assert session.get(Echo, echo.id).body == "雨☔ だね"
+
+    @pytest.mark.parametrize("body", ["", "  \n ", "🍺" * 151])
+    def test_nothing_stored_on_refusal(self, session, make_user, body):
+        """A refused body raises BodyRefused and stores no row."""
+        user = make_user("taro")
+        with pytest.raises(echoes.BodyRefused) as caught:
+            echoes.post(session, user, body)
+        assert str(caught.value) in ("本文を入力してください", "150文字以内で入力してください")
+        assert session.scalar(sa.select(sa.func.count()).select_from(Echo)) == 0
+
+    def test_150_emoji_stored_whole(self, session, make_user):
+        """150 multi-code-point emoji are stored and read back unchanged."""
+        body = "🇯🇵👍🏽☀️" * 50
+        echo = echoes.post(session, make_user("taro"), body)
+        session.expire_all()
+        assert session.get(Echo, echo.id).body == body
+
+    def test_sql_metacharacters_stored_literally(self, session, make_user):
+        """Quotes, semicolons, comments and wildcards in bodies are plain text."""
+        body = '\'); DROP TABLE echoes; -- 100% _ \\ "x"'
+        echo = echoes.post(session, make_user("taro"), body)
+        session.expire_all()
+        assert session.get(Echo, echo.id).body == body
+        assert session.scalar(sa.select(sa.func.count()).select_from(Echo)) == 1
