@@ -80,7 +80,7 @@ def decode(spec: CodecSpec, data, errors: str = "strict") -> str:
         except UnicodeDecodeError as exc:
             raise UnicodeDecodeError(spec.name, data, exc.start, exc.end, exc.reason) from None
         special = b"\xee" in text.encode("utf-8", "surrogatepass") or any(
-            p in data for p in _SJIS_PUA_BYTES
+            p in source for p in _SJIS_PUA_BYTES
         )
     else:
         special = any(p in data for p in _UTF8_DECODE_PROBES) or (
@@ -138,6 +138,8 @@ def _decode_error(spec, data, start, end, token, errors) -> str:
         reason = "invalid SoftBank webcode"
     elif len(token) == 1 and ord(token) >= notations.CARRIER_ONLY_BASE:
         reason = f"reserved code point U+{ord(token):X} (internal carrier-only emoji)"
+    elif spec.is_sjis:
+        reason = f"Shift_JIS {data[start:end].hex().upper()} is no {spec.carrier} emoji"
     else:
         reason = f"private-use character U+{ord(token[0]):04X} is no {spec.carrier or 'known'} emoji"
     exc = UnicodeDecodeError(spec.name, data, start, end, reason)
@@ -225,13 +227,25 @@ def _resolve_encode(spec, index, parts, values, errors, fallback) -> None:
             pieces = []
             offset = position
             for piece in index.emoji_grammar.findall(token):
-                pieces.append(_encode_piece(spec, index, emap, piece, fallback, errors, text, offset))
+                value = _encode_piece(spec, index, emap, piece, fallback, errors, text, offset)
+                pieces.append((offset, value))
                 offset += len(piece)
-            if all(isinstance(p, str) for p in pieces):
-                values[i] = "".join(pieces)
+            if all(isinstance(p, str) for _, p in pieces):
+                values[i] = "".join(p for _, p in pieces)
             else:
-                values[i] = b"".join(p if isinstance(p, bytes) else p.encode(spec.base) for p in pieces)
+                values[i] = b"".join(_encode_text(spec, p, errors, text, at) for at, p in pieces)
         position += len(token)
+
+
+def _encode_text(spec, value, errors, text, position) -> bytes:
+    """Encode one piece's output; a base-charset error names its position in *text*."""
+    if isinstance(value, bytes):
+        return value
+    try:
+        return value.encode(spec.base, errors)
+    except UnicodeEncodeError as exc:
+        start, end = position + exc.start, position + exc.end
+        raise UnicodeEncodeError(spec.name, text, start, end, exc.reason) from None
 
 
 def _encode_piece(spec, index, emap, piece, fallback, errors, text, position):
@@ -259,11 +273,36 @@ def _encode_piece(spec, index, emap, piece, fallback, errors, text, position):
 
 
 def _merge_webcodes(parts, values) -> None:
-    """Share one escape between adjacent emoji of the same webcode group."""
-    group = None
+    """Share one escape between adjacent emoji of the same webcode group.
+
+    A value may hold several escapes (emoji side by side in one run), so values with no
+    text between them are joined first, then the escapes are merged inside each value.
+    """
+    first = None
     for i, value in enumerate(values):
-        is_webcode = isinstance(value, str) and value.startswith("\x1b$")
-        if is_webcode and group == value[2] and not parts[2 * i]:
-            values[i - 1] = values[i - 1][:-1]
-            values[i] = value[3:]
-        group = value[2] if is_webcode else None
+        if first is not None and not parts[2 * i] and isinstance(value, str):
+            values[first] += value
+            values[i] = ""
+        else:
+            first = i if isinstance(value, str) else None
+    for i, value in enumerate(values):
+        if isinstance(value, str) and "\x1b" in value:
+            values[i] = _merge_escapes(value)
+
+
+_WEBCODE_ESCAPE = re.compile(r"\x1b\$([GEFOPQ])([\x21-\x7a]+)\x0f")
+
+
+def _merge_escapes(value: str) -> str:
+    """Merge adjacent complete escapes of the same group: ``ESC$Gj SI ESC$Gk SI`` -> ``ESC$Gjk SI``."""
+    out = []
+    end, group = 0, None
+    for match in _WEBCODE_ESCAPE.finditer(value):
+        if match.start() == end and match.group(1) == group:
+            out[-1] = out[-1][:-1] + match.group(2) + "\x0f"
+        else:
+            out.append(value[end : match.start()])
+            out.append(match.group(0))
+        end, group = match.end(), match.group(1)
+    out.append(value[end:])
+    return "".join(out)
