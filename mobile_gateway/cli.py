@@ -10,6 +10,7 @@ import random
 from datetime import datetime
 from datetime import timedelta
 
+import carrier_emoji  # noqa: F401  (registers the codecs the demo decodes with)
 import click
 import sqlalchemy as sa
 from flask import Flask
@@ -91,6 +92,16 @@ DEMO_ECHOES = (
     ("hanako", "ありがとう❤️", None),
     ("taro", "1️⃣2️⃣3️⃣ 押してね", None),
 )
+#: Demo echoes as each carrier's phone sends them: (author, codec, bytes). They go through
+#: carrier_emoji like a real post, so the timeline holds emoji from every carrier,
+#: including carrier-only ones (DoCoMo F94A, au F370, SoftBank F7B1 "double loop").
+DEMO_CARRIER_ECHOES = (
+    ("kenji", "x-sjis-docomo", "ドコモから晴れ".encode("cp932") + b"\xf8\x9f\xf9\x4a"),
+    ("hanako", "x-sjis-kddi", "auから".encode("cp932") + b"\xf6\x62\xf3\x70"),
+    ("yuki", "x-utf8-softbank", "ソフトバンクから雪".encode() + "\ue048\ue33c".encode()),
+    ("sakura", "x-sjis-softbank-webcode", "J-PHONEから".encode("cp932") + b"\x1b$Gji\x0f"),
+    ("taro", "x-sjis-willcom", "WILLCOMから".encode("cp932") + b"\xf9\x87\xf9\x88"),
+)
 #: Words mixed into ``demo --bulk`` echoes.
 _BULK_WORDS = ("今日", "☀️", "☁️", "☔", "⛄", "🎵", "🍺", "ラーメン", "電車", "なう", "眠い", "!")
 
@@ -155,6 +166,9 @@ def _seed_demo(session, bulk: int = 0) -> bool:
             )
             session.add(echo)
             added.append(echo)
+    for minutes, (author, codec, data) in enumerate(DEMO_CARRIER_ECHOES, start=1):
+        body = echoes.clean_body(data.decode(codec))
+        session.add(Echo(author=users[author], body=body, created_at=now - timedelta(minutes=minutes)))
     session.commit()
     if bulk:
         _seed_bulk(session, list(users.values()), bulk)

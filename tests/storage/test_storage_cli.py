@@ -12,6 +12,9 @@ from mobile_gateway.models import Echo
 from mobile_gateway.models import Friendship
 from mobile_gateway.models import User
 
+#: Echoes the demo seeds: written as internal text, and as each carrier's bytes.
+DEMO_COUNT = len(cli.DEMO_ECHOES) + len(cli.DEMO_CARRIER_ECHOES)
+
 
 @pytest.fixture
 def make_app():
@@ -54,7 +57,7 @@ def test_demo_is_idempotent(fresh_db_url, make_app):
     assert result.exit_code == 0, result.output
     assert "taro-echo-2009" in result.output
     assert count(app, User) == 6
-    assert count(app, Echo) == 40
+    assert count(app, Echo) == DEMO_COUNT
     assert count(app, Friendship) == 8
     with app.app_context():
         stored = db.get_session().scalars(sa.select(Echo.body)).all()
@@ -67,7 +70,7 @@ def test_demo_is_idempotent(fresh_db_url, make_app):
     assert replies == 9
     again = app.test_cli_runner().invoke(args=["demo"])
     assert again.exit_code == 0 and "already present" in again.output
-    assert count(app, Echo) == 40
+    assert count(app, Echo) == DEMO_COUNT
 
 
 def test_demo_bulk(tmp_path, make_app):
@@ -75,7 +78,7 @@ def test_demo_bulk(tmp_path, make_app):
     app = make_app(sa.URL.create("sqlite", database=str(tmp_path / "bulk.sqlite3")))
     result = app.test_cli_runner().invoke(args=["demo", "--bulk", "1234"])
     assert result.exit_code == 0, result.output
-    assert count(app, Echo) == 40 + 1234
+    assert count(app, Echo) == DEMO_COUNT + 1234
 
 
 def test_operator_grant(tmp_path, make_app):
@@ -172,3 +175,16 @@ def test_console_script_is_a_flask_group(make_app):
     app = make_app(sa.make_url("sqlite://"))
     for name in ("db", "serve", "demo", "operator", "service-period", "init-db"):
         assert name in app.cli.commands
+
+
+def test_demo_has_emoji_from_every_carrier(fresh_db_url, make_app):
+    """The demo timeline holds each carrier's emoji, carrier-only ones in internal form."""
+    app = make_app(fresh_db_url)
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        bodies = db.get_session().scalars(sa.select(Echo.body)).all()
+    text = "".join(bodies)
+    for carrier_only in ("\U001016a6", "\U00102a9d"):  # DoCoMo F94A, au F370
+        assert carrier_only in text
+    assert "\u26c4" in text  # SoftBank's snowman from UTF-8 private use
+    assert not any("\ue000" <= ch <= "\uf8ff" for ch in text)
