@@ -26,14 +26,18 @@ def current_terminal() -> terminals.Terminal:
     """Return the request's terminal (detected here if the request path did not run)."""
     terminal = g.get("terminal")
     if terminal is None:
-        terminal = g.terminal = terminals.detect(request.headers, request.remote_addr)
+        terminal = g.terminal = terminals.detect(
+            request.headers, request.remote_addr, secure=request.is_secure
+        )
     return terminal
 
 
 def template_names(name: str, terminal: terminals.Terminal) -> list[str]:
     """Return the templates to try for page *name*: carrier, then mobile, then generic."""
     base, _, ext = name.rpartition(".")
-    names = [f"{base}.{terminal.carrier}.{ext}"]
+    # A carrier's full browser renders like a PC: it never gets the handset templates.
+    key = terminals.PC if terminal.full_browser else terminal.carrier
+    names = [f"{base}.{key}.{ext}"]
     if terminal.is_feature_phone:
         names.append(f"{base}.mobile.{ext}")
     names.append(name)
