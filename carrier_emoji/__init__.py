@@ -65,14 +65,26 @@ __all__ = [
 ]
 
 
-def decode(data: bytes, codec: str, errors: str = "strict") -> str:
-    """Decode carrier *data* with the named codec into internal text."""
-    return _codec.decode(spec_for(codec), data, errors)
+def decode(data: bytes, codec: str, errors: str = "strict", index: EmojiIndex | None = None) -> str:
+    """Decode carrier *data* with the named codec into internal text.
+
+    :param index: a table to use instead of the installed one (an operator's preview).
+    """
+    return _codec.decode(spec_for(codec), data, errors, index)
 
 
-def encode(text: str, codec: str, errors: str = "strict", fallback: str = "fit") -> bytes:
-    """Encode internal *text* with the named codec, choosing the emoji *fallback*."""
-    return _codec.encode(spec_for(codec), text, errors, fallback)
+def encode(
+    text: str,
+    codec: str,
+    errors: str = "strict",
+    fallback: str = "fit",
+    index: EmojiIndex | None = None,
+) -> bytes:
+    """Encode internal *text* with the named codec, choosing the emoji *fallback*.
+
+    :param index: a table to use instead of the installed one (an operator's preview).
+    """
+    return _codec.encode(spec_for(codec), text, errors, fallback, index)
 
 
 def _geta(exc: UnicodeError):

@@ -21,8 +21,8 @@ emoji_package.config.load_language("ja")
 GETA = "〓"
 #: Raw private-use code points that carriers use, as they may arrive in text. In
 #: internal text they can only be forged input: decoders reject them, encoders too.
-_CARRIER_PUA = "\ue000-\uefff"
-#: au's "web" code points reach U+F0FC.
+_CARRIER_PUA = "\ue000-\uf0ff"
+#: au's "web" code points reach U+F0FC (in _CARRIER_PUA: forged input for the others).
 _KDDI_WEB_PUA = "\uf000-\uf0ff"
 #: Private-use planes 15 and 16 (Google's codes, our carrier-only characters).
 _PLANES_15_16 = "\U000f0000-\U0010ffff"
@@ -104,6 +104,8 @@ def _char_class(chars) -> str:
     return "".join(out)
 
 
+#: Variation selectors: emoji (U+FE0F) and text (U+FE0E) presentation.
+_SELECTORS = "\ufe0e\ufe0f"
 #: Every character outside the BMP.
 _ASTRAL = "\U00010000-\U0010ffff"
 
@@ -230,8 +232,8 @@ class EmojiIndex:
         extra = "".join(_CP932_EXTRA) if spec.is_sjis else ""
         # Only characters of the BMP in the classes, and all of planes 1-16 as one range:
         # sre keeps a BMP-only class as a bitmap, a class with astral members as a list.
-        first = _char_class(_bmp(starts) | set(extra) | {"\u20e3", "\ufe0f"})
-        more = _char_class(_bmp(starts | inner) | {"\u20e3", "\ufe0f", "\u200d"})
+        first = _char_class(_bmp(starts) | set(extra) | set(_SELECTORS) | {"\u20e3"})
+        more = _char_class(_bmp(starts | inner) | set(_SELECTORS) | {"\u20e3", "\u200d"})
         pua = _SJIS_PUA if spec.is_sjis else _CARRIER_PUA
         return re.compile(f"([{first}{pua}{_ASTRAL}][{more}{_ASTRAL}]*)")
 
@@ -241,9 +243,9 @@ class EmojiIndex:
         return self._cached(key, lambda: self._build_probes(spec))
 
     def _build_probes(self, spec: CodecSpec) -> tuple[bytes, ...]:
-        # Private use an encoder must see: U+E000-U+EFFF (EE) and planes 15-16 (F3, F4).
-        # (CP932 takes U+F8F0-F8F3 too: they come out as the single bytes A0, FD-FF.)
-        probes = {b"\xee", b"\xf3", b"\xf4"}
+        # Private use an encoder must see: U+E000-U+F0FF (EE, EF 80-83) and planes 15-16
+        # (F3, F4). (CP932 takes U+F8F0-F8F3 too: they come out as the single bytes A0, FD-FF.)
+        probes = {b"\xee", b"\xef\x80", b"\xef\x81", b"\xef\x82", b"\xef\x83", b"\xf3", b"\xf4"}
         if spec.carrier is not None and not spec.is_sjis:
             for char in self.emoji_chars[0] | {"\u20e3"}:
                 data = char.encode("utf-8")
@@ -303,8 +305,15 @@ class EmojiIndex:
             return self.fallback_text(spec, row.name_ja, fallback)
         code = row.code(spec.carrier)
         bare = row.key.replace("\ufe0f", "")
-        if code is None and fallback in ("fit", "text") and _encodable(bare, spec.base):
-            return bare
+        # Text stays text: JIS text (``♀``), or a character that is no emoji (EN SPACE).
+        is_text = _encodable(bare, "cp932") or not (
+            row.key in emoji_package.EMOJI_DATA or self.is_carrier_only(row.key)
+        )
+        if code is None and fallback in ("fit", "text") and is_text:
+            if _encodable(bare, spec.base):
+                return bare
+            if bare.isspace():
+                return " "  # au's EN/EM SPACE emoji: a space on other pages
         if code is None and fallback == "fit":
             code = row.fit_code(spec.carrier)
             fit_row = self.by_key.get(row.fit) if row.fit else None
@@ -317,8 +326,8 @@ class EmojiIndex:
     def fallback_for_unlisted(self, spec: CodecSpec, key: str, fallback: str):
         """Return what *spec* writes for a standard emoji the table does not list."""
         bare = key.replace("\ufe0f", "")
-        if fallback in ("fit", "text") and _encodable(bare, spec.base):
-            return bare
+        if fallback in ("fit", "text") and _encodable(bare, "cp932"):
+            return bare  # JIS text (``♀`` for ``♀️``), on every page
         data = emoji_package.EMOJI_DATA.get(key) or emoji_package.EMOJI_DATA.get(key + "\ufe0f")
         name = data.get("ja", "").strip(":").replace("_", " ") if data else None
         return self.fallback_text(spec, name or None, fallback)

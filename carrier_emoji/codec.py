@@ -20,14 +20,15 @@ __all__ = ["decode", "encode", "codec_info"]
 #: UTF-8 bytes that start every character a decoder must look at: carrier private use
 #: (U+E000-U+F0FF) and private-use planes 15 and 16.
 _UTF8_DECODE_PROBES = (b"\xee", b"\xf3", b"\xf4")
-#: au's "web" code points reach U+F0FC (EF 80-83).
+#: au's "web" code points reach U+F0FC (EF 80-83): emoji for au, forged input for the others.
 _KDDI_WEB_PROBES = (b"\xef\x80", b"\xef\x81", b"\xef\x82", b"\xef\x83")
 #: Single bytes CP932 reads as private use (U+F8F0-U+F8F3); the user-defined area
 #: (F040-F9FC) gives U+E000-U+E757, which shows as EE in UTF-8.
 _SJIS_PUA_BYTES = (b"\xa0", b"\xfd", b"\xfe", b"\xff")
 _WEBCODE_RUN = re.compile(r"\x1b\$([GEFOPQ])([\x21-\x7a]*)\x0f?")
 _SJIS_LEADS = frozenset(range(0x81, 0xA0)) | frozenset(range(0xE0, 0xFD))
-_SOFTBANK_FB = re.compile(rb"[\xf5\xfb][\x40-\x7e\x80-\xfc]")
+#: A lookahead for the trail byte: the trail of one match (FB FB) may be the next lead.
+_SOFTBANK_FB = re.compile(rb"[\xf5\xfb](?=[\x40-\x7e\x80-\xfc])")
 
 
 def _is_char_start(data: bytes, pos: int) -> bool:
@@ -47,7 +48,8 @@ def _substitute_softbank_fb(data: bytes) -> bytes:
 
     CP932 reads FB41-FBDE as IBM extension kanji, so the base decoder would lose them.
     Byte for byte, so offsets do not move; a genuine F5 lead (no SoftBank emoji) is
-    made invalid (FD) so that it cannot pose as one.
+    moved to F0 (user-defined too, no SoftBank emoji) so that it cannot pose as one and
+    stays one invalid two-byte character.
     """
     out = None
     for match in _SOFTBANK_FB.finditer(data):
@@ -59,7 +61,7 @@ def _substitute_softbank_fb(data: bytes) -> bytes:
             continue
         if out is None:
             out = bytearray(data)
-        out[pos] = 0xF5 if lead == 0xFB else 0xFD
+        out[pos] = 0xF5 if lead == 0xFB else 0xF0
     return data if out is None else bytes(out)
 
 
@@ -68,8 +70,8 @@ def _byte_offset(spec: CodecSpec, text: str, index: int) -> int:
     return len(text[:index].encode(spec.base, "replace"))
 
 
-def decode(spec: CodecSpec, data, errors: str = "strict") -> str:
-    """Decode carrier bytes into internal text."""
+def decode(spec: CodecSpec, data, errors: str = "strict", index: EmojiIndex | None = None) -> str:
+    """Decode carrier bytes into internal text (with *index*, default the current one)."""
     data = bytes(data)
     if spec.is_sjis:
         source = data
@@ -83,16 +85,14 @@ def decode(spec: CodecSpec, data, errors: str = "strict") -> str:
             p in source for p in _SJIS_PUA_BYTES
         )
     else:
-        special = any(p in data for p in _UTF8_DECODE_PROBES) or (
-            spec.kddi_web and any(p in data for p in _KDDI_WEB_PROBES)
-        )
+        special = any(p in data for p in _UTF8_DECODE_PROBES + _KDDI_WEB_PROBES)
         try:
             text = data.decode("utf-8", errors)
         except UnicodeDecodeError as exc:
             raise UnicodeDecodeError(spec.name, data, exc.start, exc.end, exc.reason) from None
     if not special and not (spec.webcode and b"\x1b" in data) and not (spec.ncr and b"&" in data):
         return text
-    return _translate(spec, current_index(), data, text, errors)
+    return _translate(spec, index or current_index(), data, text, errors)
 
 
 def _translate(spec: CodecSpec, index: EmojiIndex, data: bytes, text: str, errors: str) -> str:
@@ -149,15 +149,21 @@ def _decode_error(spec, data, start, end, token, errors) -> str:
     return replacement
 
 
-def encode(spec: CodecSpec, text: str, errors: str = "strict", fallback: str = "fit") -> bytes:
-    """Encode internal text into carrier bytes.
+def encode(
+    spec: CodecSpec,
+    text: str,
+    errors: str = "strict",
+    fallback: str = "fit",
+    index: EmojiIndex | None = None,
+) -> bytes:
+    """Encode internal text into carrier bytes (with *index*, default the current one).
 
     :param fallback: what to write for an emoji the carrier lacks, one of
         :data:`~carrier_emoji.specs.FALLBACKS`.
     """
     if fallback not in FALLBACKS:
         raise ValueError(f"unknown emoji fallback {fallback!r}; use one of {FALLBACKS}")
-    index = current_index()
+    index = index or current_index()
     pattern = index.encode_pattern(spec)
     # Fast path: no emoji and no private use. Every emoji spelling holds a character
     # CP932 lacks, so a strict CP932 encode that succeeds needs only a private-use probe.
@@ -177,6 +183,7 @@ def encode(spec: CodecSpec, text: str, errors: str = "strict", fallback: str = "
     values = list(map(index.encode_map(spec, fallback).get, tokens))
     if None in values:
         _resolve_encode(spec, index, parts, values, errors, fallback)
+        tokens = parts[1::2]  # a keycap took its base character ("1") out of the text
     if spec.output == "webcode":
         _merge_webcodes(parts, values)
     parts[1::2] = values
@@ -255,7 +262,7 @@ def _encode_piece(spec, index, emap, piece, fallback, errors, text, position):
         return value
     if piece in emap:
         reason = f"{spec.carrier} has no emoji {piece!r} (fallback 'strict')"
-    elif piece in ("\ufe0f", "\u200d"):
+    elif piece in ("\ufe0e", "\ufe0f", "\u200d"):
         return "" if spec.is_sjis else piece
     elif piece in index.all_spellings:
         value = index.fallback_for_unlisted(spec, piece, fallback)
@@ -294,7 +301,7 @@ _WEBCODE_ESCAPE = re.compile(r"\x1b\$([GEFOPQ])([\x21-\x7a]+)\x0f")
 
 
 def _merge_escapes(value: str) -> str:
-    """Merge adjacent complete escapes of the same group: ``ESC$Gj SI ESC$Gk SI`` -> ``ESC$Gjk SI``."""
+    """Merge adjacent escapes of one group: ``ESC$Gj SI ESC$Gk SI`` -> ``ESC$Gjk SI``."""
     out = []
     end, group = 0, None
     for match in _WEBCODE_ESCAPE.finditer(value):

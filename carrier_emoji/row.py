@@ -28,6 +28,8 @@ class EmojiRow(NamedTuple):
     name_ja: str | None = None
     #: For a carrier-only emoji: the standard emoji closest to it, used one way.
     fit: str | None = None
+    #: au's emoji number, as in ``<img localsrc="44">`` (1-518, 700-822); set by operators.
+    localsrc: int | None = None
 
     def code(self, carrier: str) -> int | None:
         """Return the round-trip Shift_JIS code of *carrier* for this emoji."""

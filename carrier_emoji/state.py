@@ -46,10 +46,13 @@ def current_index() -> EmojiIndex:
 def install(rows, version: int = 0) -> EmojiIndex:
     """Build an index from *rows* and make every codec use it; return it.
 
+    *rows* may also be an :class:`EmojiIndex` built before (a validated candidate);
+    it is put in force as it is, with its own version.
+
     :raises carrier_emoji.TableError: when the rows are inconsistent (the current
         index then stays in force).
     """
     global _index
-    index = EmojiIndex(rows, version)
+    index = rows if isinstance(rows, EmojiIndex) else EmojiIndex(rows, version)
     _index = index
     return index
