@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from . import accounts, db, request_session
+from . import accounts, db, rate_limits, request_session
 from .outbound import render
 
 bp = Blueprint("auth", __name__)
@@ -34,6 +34,7 @@ def login():
     error = None
     name = g.form.get("name", "")
     if request.method == "POST":
+        rate_limits.limit_sign_in(name)
         user = accounts.authenticate(db.get_session(), name, g.form.get("password", ""))
         if user is None:
             error = "ユーザー名かパスワードが違います"

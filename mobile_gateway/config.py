@@ -16,3 +16,32 @@ class DefaultConfig:
     AUTH_SESSION_LIFETIME = 24 * 60 * 60
     #: Largest request body accepted: an echo is 150 characters; forms are small.
     MAX_CONTENT_LENGTH = 16 * 1024
+
+    # Carrier gateways, easy login, rate limits (client_address, gateway_ranges, rate_limits).
+    #: CIDRs of the reverse proxies whose ``X-Forwarded-For`` is believed; none by default.
+    TRUSTED_PROXIES: tuple = ()
+    #: Seconds a process keeps the carrier gateway ranges before reading them again.
+    GATEWAY_RANGES_TTL = 30
+    #: Seconds between writes of the counts of subscriber ids from outside the ranges.
+    GATEWAY_STATS_FLUSH_SECONDS = 10
+    #: Rate limits, each (most attempts, per seconds): echo posts per user ...
+    RATE_LIMIT_POST_PER_USER = (30, 600)
+    #: ... and per trusted subscriber id (one phone, whichever account it uses).
+    RATE_LIMIT_POST_PER_SUBSCRIBER = (30, 600)
+    #: Password sign-in attempts per client address ...
+    RATE_LIMIT_SIGN_IN_PER_ADDRESS = (30, 600)
+    #: ... and per account name.
+    RATE_LIMIT_SIGN_IN_PER_ACCOUNT = (10, 600)
+    #: Easy-login attempts per client address ...
+    RATE_LIMIT_EASY_LOGIN_PER_ADDRESS = (30, 600)
+    #: ... and per account.
+    RATE_LIMIT_EASY_LOGIN_PER_ACCOUNT = (10, 600)
+    #: Per-address limits are this many times larger for a carrier gateway's address,
+    #: which thousands of phones share.
+    RATE_LIMIT_GATEWAY_ADDRESS_FACTOR = 50
+
+    # The operators' emoji table and console (emoji_sync, admin_views).
+    #: Seconds between two reads of the emoji table version by one app instance.
+    EMOJI_SYNC_INTERVAL = 1.0
+    #: Largest CSV import pasted into the console (other forms keep MAX_CONTENT_LENGTH).
+    ADMIN_MAX_CONTENT_LENGTH = 4 * 1024 * 1024

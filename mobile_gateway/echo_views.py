@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, g, redirect, url_for
 from werkzeug.wrappers import Response
 
-from . import accounts, db, echoes, request_session, service_period
+from . import accounts, db, echoes, rate_limits, request_session, service_period
 from .models import utcnow
 from .outbound import render
 
@@ -43,6 +43,15 @@ def render_fitting(template: str, fetch: Callable[[int], echoes.Page], **context
         limit = max(1, min(limit - 1, limit * g.terminal.page_budget // size))
 
 
+def render_home(status: int, items: list, **context) -> Response:
+    """Render the home page with as many of the newest echoes *items* as fit the budget."""
+    while True:
+        response = render("home.html", status, items=items, **context)
+        if len(response.get_data()) <= g.terminal.page_budget or len(items) <= 1:
+            return response
+        items = items[:-1]
+
+
 @bp.route("/")
 def home():
     """Show the post box first, then the newest echoes of the user and friends."""
@@ -56,13 +65,14 @@ def home():
     session = db.get_session()
     items = echoes.home(session, g.user) if g.user.echo_enabled else []
     posting = service_period.get_period(session).closed_message(utcnow())
-    return render("home.html", items=items, closed_message=posting)
+    return render_home(200, items, closed_message=posting)
 
 
 @bp.route("/echo", methods=("POST",))
 def post():
     """Post an echo (or a reply); refuse bad bodies with a message and store nothing."""
     _signed_in()
+    rate_limits.limit_post(g.user)
     session = db.get_session()
     body = g.form.get("body", "")
     reply_to = g.form.get("reply_to") or None
@@ -71,7 +81,7 @@ def post():
     except echoes.EchoError as exc:
         items = echoes.home(session, g.user) if g.user.echo_enabled else []
         target = echoes.get(session, reply_to) if reply_to else None
-        return render("home.html", 400, items=items, error=str(exc), body=body, reply_target=target)
+        return render_home(400, items, error=str(exc), body=body, reply_target=target)
     return redirect(url_for("echo.home"))
 
 
@@ -129,6 +139,9 @@ def archive():
 def replies():
     """Show the replies others wrote to the user's echoes."""
     _signed_in()
+    closed = _reading_closed()
+    if closed:
+        return closed
     cursor = g.args.get("c") or None
     try:
         return render_fitting(

@@ -37,11 +37,43 @@ def index():
             error = str(exc)
         else:
             return redirect(url_for("friends.index"))
-    return render(
-        "friends.html",
-        400 if error else 200,
-        error=error,
-        friends=friends.friends(session, g.user),
-        incoming=friends.incoming(session, g.user),
-        outgoing=friends.outgoing(session, g.user),
-    )
+    return render_fitting(400 if error else 200, error)
+
+
+def _start() -> int:
+    """Return the position of the first person to list (the ``start`` query parameter)."""
+    value = g.args.get("start", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else 0
+
+
+def render_fitting(status: int, error: str | None):
+    """Render the friends page with as many people as fit the terminal's page budget.
+
+    Incoming requests come first, then outgoing ones, then friends; "next" goes on from
+    the first person left out.
+    """
+    session = db.get_session()
+    lists = {
+        "incoming": friends.incoming(session, g.user),
+        "outgoing": friends.outgoing(session, g.user),
+        "friends": friends.friends(session, g.user),
+    }
+    people = [(kind, user) for kind, users in lists.items() for user in users]
+    start = min(_start(), max(0, len(people) - 1))
+    limit = max(1, len(people) - start)
+    while True:
+        end = min(start + limit, len(people))
+        shown = people[start:end]
+        response = render(
+            "friends.html",
+            status,
+            error=error,
+            friend_count=len(lists["friends"]),
+            prev_start=max(0, start - limit) if start else None,
+            next_start=end if end < len(people) else None,
+            **{kind: [user for k, user in shown if k == kind] for kind in lists},
+        )
+        size = len(response.get_data())
+        if size <= g.terminal.page_budget or limit == 1:
+            return response
+        limit = max(1, min(limit - 1, limit * g.terminal.page_budget // size))

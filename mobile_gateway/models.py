@@ -10,6 +10,7 @@ every query without a filter to forget, and replies to it keep their text while 
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import datetime
 from datetime import timezone
 
@@ -26,6 +27,9 @@ __all__ = [
     "Base",
     "DomainError",
     "Echo",
+    "EmojiAuditEntry",
+    "EmojiMapping",
+    "EmojiTableVersion",
     "Friendship",
     "ServiceSetting",
     "User",
@@ -246,3 +250,148 @@ class ServiceSetting(Base):
 
     def __repr__(self) -> str:
         return f"<ServiceSetting {self.key}={self.value!r}>"
+
+
+# Carrier gateways, easy login and rate limits (see gateway_ranges, easy_login, rate_limits).
+class CarrierRange(Base):
+    """One network (CIDR) of a carrier's gateways; a subscriber id is believed only from these."""
+
+    __tablename__ = "carrier_ranges"
+    __table_args__ = (sa.UniqueConstraint("carrier", "cidr"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "docomo", "au", "softbank" or "willcom".
+    carrier: Mapped[str] = mapped_column(sa.String(16))
+    #: The network in normalised form (``ipaddress.ip_network(...).compressed``).
+    cidr: Mapped[str] = mapped_column(sa.String(64))
+    #: Where the operator got it (the ``source`` column of an imported file), if known.
+    source: Mapped[str | None] = mapped_column(sa.Text)
+    #: The ``date`` column of an imported file, as written there.
+    source_date: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CarrierRange {self.carrier} {self.cidr}>"
+
+
+class SubscriberBinding(Base):
+    """A carrier subscriber id bound to an account for easy login, stored only as a keyed hash."""
+
+    __tablename__ = "subscriber_bindings"
+    __table_args__ = (sa.UniqueConstraint("carrier", "subscriber_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    carrier: Mapped[str] = mapped_column(sa.String(16))
+    #: Hex HMAC-SHA256 of carrier and subscriber id, keyed with the app's SECRET_KEY.
+    subscriber_hash: Mapped[str] = mapped_column(sa.String(64))
+    #: What the settings page shows ("*****0a"): never the id in clear.
+    masked: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SubscriberBinding {self.id} user={self.user_id} {self.carrier} {self.masked}>"
+
+
+class RateLimitCounter(Base):
+    """Hits of one rate-limit key in one fixed window, shared by every app instance."""
+
+    __tablename__ = "rate_limit_counters"
+
+    #: What is limited and for whom ("login:addr:192.0.2.1"); ids appear only hashed.
+    key: Mapped[str] = mapped_column(sa.String(160), primary_key=True)
+    #: Start of the window, in seconds since the epoch (a multiple of the window length).
+    window_start: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, index=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<RateLimitCounter {self.key} @{self.window_start}: {self.count}>"
+
+
+class UntrustedSubscriberCount(Base):
+    """How many requests per carrier and day sent a subscriber id from outside the gateways."""
+
+    __tablename__ = "untrusted_subscriber_counts"
+
+    carrier: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    #: UTC day.
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Client address of the latest such request (addresses are not secret; ids are).
+    last_address: Mapped[str | None] = mapped_column(sa.String(64))
+
+    def __repr__(self) -> str:
+        return f"<UntrustedSubscriberCount {self.carrier} {self.day}: {self.count}>"
+
+
+# The operators' emoji layer (see emoji_layer, emoji_sync).
+class EmojiMapping(Base):
+    """One row of the operators' emoji layer: it replaces the shipped row of the same key.
+
+    Columns mirror :class:`carrier_emoji.EmojiRow`; carrier codes are Shift_JIS codes.
+    """
+
+    __tablename__ = "emoji_layer"
+
+    #: Internal form of the emoji (a standard emoji, or one carrier-only character).
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    docomo: Mapped[int | None] = mapped_column()
+    au: Mapped[int | None] = mapped_column()
+    softbank: Mapped[int | None] = mapped_column()
+    docomo_fit: Mapped[int | None] = mapped_column()
+    au_fit: Mapped[int | None] = mapped_column()
+    softbank_fit: Mapped[int | None] = mapped_column()
+    google: Mapped[int | None] = mapped_column()
+    name_ja: Mapped[str | None] = mapped_column(sa.String(64))
+    fit: Mapped[str | None] = mapped_column(sa.String(64))
+    localsrc: Mapped[int | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<EmojiMapping {self.key!r}>"
+
+
+class EmojiAuditEntry(Base):
+    """One change of the emoji layer: who, when, and the layer row before and after.
+
+    ``before``/``after`` are the layer row as JSON (``null``: no layer row, the shipped
+    row applies). A revert is itself an entry, pointing at the entry it undid.
+    """
+
+    __tablename__ = "emoji_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    #: User name of the operator, or ``cli:<login>`` for the command line.
+    actor: Mapped[str] = mapped_column(sa.String(64))
+    #: "set", "remove", "import" or "revert".
+    action: Mapped[str] = mapped_column(sa.String(16))
+    key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+    #: Table version this change produced.
+    version: Mapped[int] = mapped_column()
+    reverts_id: Mapped[int | None] = mapped_column(sa.ForeignKey("emoji_audit.id"))
+
+    def __repr__(self) -> str:
+        return f"<EmojiAuditEntry {self.id} {self.action} {self.key!r} by {self.actor}>"
+
+
+class EmojiTableVersion(Base):
+    """The one row (id 1) whose version every change of the emoji layer bumps."""
+
+    __tablename__ = "emoji_table_version"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<EmojiTableVersion {self.version}>"

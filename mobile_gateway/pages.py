@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, Flask, g
 from werkzeug.exceptions import HTTPException
 
-from . import db
+from . import db, request_session
 from .inbound import InvalidInput
 from .outbound import render
 
@@ -38,6 +38,11 @@ def exit():
 def handle_http_error(error: HTTPException):
     """Render an HTTP error as a page the terminal can read."""
     code = error.code or 500
+    try:
+        request_session.load_for_error_page()
+    except Exception:  # the error page must not fail because the session cannot be read
+        log.exception("session not loaded for the error page")
+        db.get_session().rollback()
     if isinstance(error, InvalidInput):
         message = error.message
     elif getattr(error, "description", None) and code == 403:

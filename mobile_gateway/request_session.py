@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, current_app, g, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden
 
 from . import db, sessions
@@ -43,6 +44,25 @@ def _lifetime() -> timedelta:
 
 def load() -> None:
     """Find the request's session and user; refuse a POST without its CSRF token."""
+    _find()
+    if request.method == "POST" and not sessions.check_csrf(g.auth, g.form.get("_csrf")):
+        raise CsrfFailure()
+
+
+def load_for_error_page() -> None:
+    """Find the session of a request refused before :func:`load` ran (an unreadable body).
+
+    The error page then keeps a cookieless handset's sid in its links instead of signing
+    it out. Only the cookie and the query string are read: the form is what failed.
+    """
+    if "auth" in g or "terminal" not in g or "args" not in g:
+        return
+    g.form = MultiDict()
+    _find()
+
+
+def _find() -> None:
+    """Find the request's session and user from the cookie or the ``sid`` parameter."""
     g.auth = g.user = g.session_token = None
     terminal = g.terminal
     if not terminal.is_crawler:
@@ -59,8 +79,6 @@ def load() -> None:
             )
             if auth is not None:
                 g.auth, g.user, g.session_token = auth, auth.user, token
-    if request.method == "POST" and not sessions.check_csrf(g.auth, g.form.get("_csrf")):
-        raise CsrfFailure()
 
 
 def _start(user: User | None) -> None:

@@ -1,0 +1,151 @@
+"""Fixtures of the operator tests: databases (SQLite and PostgreSQL), apps, signed-in clients.
+
+PostgreSQL comes from ``MOBILE_GATEWAY_TEST_PG_URL`` (default: the local ``test``
+database), each run in schemas of its own, dropped at the end. When the server cannot
+be reached the PostgreSQL tests are skipped, except under CI (``CI`` set to a true
+value), where they fail. Every test leaves the process's emoji table as it found it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+import sqlalchemy as sa
+from operator_support import DEFAULT_PG_URL, Browser, add_user, make_app
+
+import carrier_emoji
+from mobile_gateway import accounts, db
+from mobile_gateway.models import Base, EmojiTableVersion
+
+
+def _ci() -> bool:
+    """Return whether we run under CI, where nothing may be skipped silently."""
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> sa.URL:
+    """Return the PostgreSQL server URL, or skip (fail under CI) when unreachable."""
+    url = db.normalize_url(os.environ.get("MOBILE_GATEWAY_TEST_PG_URL", DEFAULT_PG_URL))
+    engine = db.make_engine(url, connect_args={"connect_timeout": 3}, poolclass=sa.NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except Exception as error:  # any failure to connect means "not reachable"
+        reason = (
+            f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)}: "
+            f"PostgreSQL tests left out ({type(error).__name__})"
+        )
+        if _ci():
+            pytest.fail(f"{reason}; CI is set, so this is an error", pytrace=False)
+        pytest.skip(reason)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_schema(pg_server_url):
+    """Return a function that makes a fresh schema and its URL; all are dropped at the end."""
+    engine = db.make_engine(pg_server_url, poolclass=sa.NullPool)
+    names = []
+
+    def make() -> sa.URL:
+        name = f"mg_operator_{secrets.token_hex(6)}"
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+        names.append(name)
+        return pg_server_url.update_query_dict({"options": f"-csearch_path={name}"})
+
+    yield make
+    with engine.begin() as connection:
+        for name in names:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(request, tmp_path_factory) -> sa.URL:
+    """Return the URL of this run's migrated database, once per database kind."""
+    if request.param == "sqlite":
+        url = sa.URL.create("sqlite", database=str(tmp_path_factory.mktemp("db") / "op.sqlite3"))
+    else:
+        url = request.getfixturevalue("pg_schema")()
+    db.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> sa.URL:
+    """Return the URL of a migrated SQLite database, for tests where storage does not matter."""
+    url = sa.URL.create("sqlite", database=str(tmp_path_factory.mktemp("db") / "web.sqlite3"))
+    db.upgrade(url)
+    return url
+
+
+def _empty(engine) -> None:
+    """Empty every table and put the emoji table version back to 0."""
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name != EmojiTableVersion.__tablename__:
+                connection.execute(table.delete())
+        connection.execute(sa.update(EmojiTableVersion).values(version=0))
+
+
+@pytest.fixture(autouse=True)
+def restore_table():
+    """Put back the emoji table that was in force before the test."""
+    before = carrier_emoji.current_index()
+    yield
+    carrier_emoji.install(before)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_kdf(monkeypatch):
+    """Make password hashing cheap (the hash records its cost, so servers verify it too)."""
+    monkeypatch.setattr(accounts, "SCRYPT_N", 2**4)
+
+
+@pytest.fixture
+def engine(db_url):
+    """Return an engine on this run's database; its tables are emptied after the test."""
+    engine = db.make_engine(db_url)
+    yield engine
+    _empty(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    """Return a session on the (empty) database."""
+    session = db.make_session_factory(engine)()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(engine, db_url):
+    """Return an app on this run's database (both kinds)."""
+    app = make_app(db_url)
+    yield app
+    db.get_engine(app).dispose()
+
+
+@pytest.fixture
+def web_app(sqlite_url):
+    """Return an app on SQLite, for console tests where the database kind does not matter."""
+    app = make_app(sqlite_url)
+    yield app
+    _empty(db.get_engine(app))
+    db.get_engine(app).dispose()
+
+
+@pytest.fixture
+def operator(web_app) -> Browser:
+    """Return a PC browser signed in as an operator."""
+    add_user(web_app, "op", operator=True)
+    browser = Browser(web_app).login("op")
+    browser.get("/admin/")
+    return browser
