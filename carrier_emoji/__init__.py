@@ -12,6 +12,9 @@ character of Supplementary Private Use Area-B that names carrier and code:
 (U+E000-U+F0FF) nor these characters may arrive as input: decoders treat them as
 invalid input (``errors`` decides: "strict" raises, "replace" gives U+FFFD, "ignore"
 drops them), so a user can neither forge a carrier-only emoji nor store carrier codes.
+The one exception is read, never stored: ``x-utf8-unicode`` (smartphones, PCs) turns
+SoftBank's code points, which Japanese iPhones sent before iOS 5, and Google's
+(U+FE000-U+FEEA0) into internal text; other carriers' code points stay invalid there.
 
 **Codecs.** Importing the package registers them with :mod:`codecs`::
 

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from . import accounts, db, echoes, rate_limits, request_session, service_period
 from .models import utcnow
-from .outbound import render
+from .outbound import render, render_fitting
 
 bp = Blueprint("echo", __name__)
 
@@ -28,28 +28,16 @@ def _reading_closed() -> Response | None:
     return render("closed.html", 403, message=period.closed_message(utcnow()))
 
 
-def render_fitting(template: str, fetch: Callable[[int], echoes.Page], **context) -> Response:
-    """Render a list page with as many echoes as fit the terminal's page budget.
-
-    Keyset cursors make a shorter page exact: its "next" link starts after its last echo.
-    """
-    limit = echoes.PAGE_SIZE
-    while True:
-        page = fetch(limit)
-        response = render(template, page=page, **context)
-        size = len(response.get_data())
-        if size <= g.terminal.page_budget or limit == 1:
-            return response
-        limit = max(1, min(limit - 1, limit * g.terminal.page_budget // size))
+def render_list(template: str, fetch: Callable[[int], echoes.Page], **context) -> Response:
+    """Render a page of echoes with as many as fit the budget (keyset: "next" is exact)."""
+    return render_fitting(
+        template, 200, lambda limit: {"page": fetch(limit)}, echoes.PAGE_SIZE, **context
+    )
 
 
 def render_home(status: int, items: list, **context) -> Response:
     """Render the home page with as many of the newest echoes *items* as fit the budget."""
-    while True:
-        response = render("home.html", status, items=items, **context)
-        if len(response.get_data()) <= g.terminal.page_budget or len(items) <= 1:
-            return response
-        items = items[:-1]
+    return render_fitting("home.html", status, lambda n: {"items": items[:n]}, len(items), **context)
 
 
 @bp.route("/")
@@ -95,7 +83,7 @@ def show(echo_id: int):
     if echo is None:
         abort(404)
     request_session.ensure()
-    return render("echo.html", echo=echo)
+    return render_fitting("echo.html", 200, lambda _: {}, 1, echo=echo)
 
 
 @bp.route("/echo/<int:echo_id>/delete", methods=("GET", "POST"))
@@ -111,7 +99,7 @@ def delete(echo_id: int):
     if g.form.get("confirm") == "yes":
         echoes.delete(session, g.user, echo_id)
         return redirect(url_for("echo.home"))
-    return render("delete.html", echo=echo)
+    return render_fitting("delete.html", 200, lambda _: {}, 1, echo=echo)
 
 
 @bp.route("/archive")
@@ -124,7 +112,7 @@ def archive():
     cursor = g.args.get("c") or None
     friends_only = g.args.get("only") == "friends"
     try:
-        return render_fitting(
+        return render_list(
             "archive.html",
             lambda limit: echoes.archive(
                 db.get_session(), g.user, cursor, limit, include_self=not friends_only
@@ -144,7 +132,7 @@ def replies():
         return closed
     cursor = g.args.get("c") or None
     try:
-        return render_fitting(
+        return render_list(
             "replies.html", lambda limit: echoes.replies_to(db.get_session(), g.user, cursor, limit)
         )
     except echoes.InvalidCursor:
@@ -162,7 +150,7 @@ def user(name: str):
         abort(404)
     cursor = g.args.get("c") or None
     try:
-        return render_fitting(
+        return render_list(
             "user.html",
             lambda limit: echoes.by_user(db.get_session(), owner, cursor, limit),
             owner=owner,

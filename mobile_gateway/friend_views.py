@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, request, url_for
 
 from . import accounts, db, friends, request_session
-from .outbound import render
+from .outbound import render_fitting
 
 bp = Blueprint("friends", __name__)
 
@@ -37,7 +37,7 @@ def index():
             error = str(exc)
         else:
             return redirect(url_for("friends.index"))
-    return render_fitting(400 if error else 200, error)
+    return render_page(400 if error else 200, error)
 
 
 def _start() -> int:
@@ -46,7 +46,7 @@ def _start() -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else 0
 
 
-def render_fitting(status: int, error: str | None):
+def render_page(status: int, error: str | None):
     """Render the friends page with as many people as fit the terminal's page budget.
 
     Incoming requests come first, then outgoing ones, then friends; "next" goes on from
@@ -60,20 +60,21 @@ def render_fitting(status: int, error: str | None):
     }
     people = [(kind, user) for kind, users in lists.items() for user in users]
     start = min(_start(), max(0, len(people) - 1))
-    limit = max(1, len(people) - start)
-    while True:
+
+    def shown(limit: int) -> dict:
         end = min(start + limit, len(people))
-        shown = people[start:end]
-        response = render(
-            "friends.html",
-            status,
-            error=error,
-            friend_count=len(lists["friends"]),
-            prev_start=max(0, start - limit) if start else None,
-            next_start=end if end < len(people) else None,
-            **{kind: [user for k, user in shown if k == kind] for kind in lists},
-        )
-        size = len(response.get_data())
-        if size <= g.terminal.page_budget or limit == 1:
-            return response
-        limit = max(1, min(limit - 1, limit * g.terminal.page_budget // size))
+        page = people[start:end]
+        return {
+            "prev_start": max(0, start - limit) if start else None,
+            "next_start": end if end < len(people) else None,
+            **{kind: [user for k, user in page if k == kind] for kind in lists},
+        }
+
+    return render_fitting(
+        "friends.html",
+        status,
+        shown,
+        len(people) - start,
+        error=error,
+        friend_count=len(lists["friends"]),
+    )

@@ -10,6 +10,7 @@ charset cannot carry become 〓) and declares the charset once, in ``Content-Typ
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Response, g, render_template, request
 
@@ -17,7 +18,7 @@ import carrier_emoji
 
 from . import terminals
 
-__all__ = ["encode_page", "render", "template_names"]
+__all__ = ["encode_page", "render", "render_fitting", "template_names"]
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +45,16 @@ def template_names(name: str, terminal: terminals.Terminal) -> list[str]:
     return names
 
 
-def encode_page(html: str, terminal: terminals.Terminal) -> bytes:
-    """Encode a rendered page for *terminal*."""
-    return carrier_emoji.encode(html, terminal.page_codec, errors="geta")
+def encode_page(html: str, terminal: terminals.Terminal, fallback: str = "fit") -> bytes:
+    """Encode a rendered page for *terminal* (*fallback*: for emoji the carrier lacks)."""
+    return carrier_emoji.encode(html, terminal.page_codec, errors="geta", fallback=fallback)
 
 
-def render(template: str, status: int = 200, /, **context) -> Response:
+def render(template: str, status: int = 200, /, *, emoji_fallback="fit", **context) -> Response:
     """Render page *template* (``"home.html"``) for the request's terminal."""
     terminal = current_terminal()
     html = render_template(template_names(template, terminal), terminal=terminal, **context)
-    body = encode_page(html, terminal)
+    body = encode_page(html, terminal, emoji_fallback)
     if len(body) > terminal.page_budget:
         log.warning("page %s is %d bytes, over the %s budget of %d", template, len(body),
                     terminal.carrier, terminal.page_budget)
@@ -63,3 +64,24 @@ def render(template: str, status: int = 200, /, **context) -> Response:
     log.debug("rendered %s for %s/%s in %s (%d bytes)", template, terminal.carrier,
               terminal.model, terminal.page_codec, len(body))
     return response
+
+
+def render_fitting(
+    template: str, status: int, items_for: Callable[[int], dict], most: int, /, **context
+) -> Response:
+    """Render a list page with as many items as fit the terminal's page budget.
+
+    *items_for(n)* returns the template values that show *n* items (keyset cursors or
+    offsets make the "next" link start after the last one shown). When even one item is
+    too big, emoji the carrier lacks are written as 〓 instead of ``[name]`` text.
+    """
+    budget = current_terminal().page_budget
+    count = max(most, 1)
+    while True:
+        response = render(template, status, **context, **items_for(count))
+        size = len(response.get_data())
+        if size <= budget:
+            return response
+        if count == 1:
+            return render(template, status, emoji_fallback="geta", **context, **items_for(1))
+        count = max(1, min(count - 1, count * budget // size))

@@ -163,6 +163,22 @@ class TestEveryPageFits:
         assert 1 <= len(_echo_ids(handset)) <= 5
         assert handset.has_link("もっと見る")
 
+    @pytest.mark.parametrize("name", ("docomo_mova_5k",))
+    def test_one_echo_too_big_as_text_falls_back_to_geta(self, signed_in, store, name):
+        """An echo of 150 emoji the carrier lacks, too big as [name] text, is shown with 〓."""
+        store.user("alice")
+        store.user("bob")
+        store.befriend("alice", "bob")
+        echo = store.echo("bob", "🌏" * 150, minutes_ago=1)
+        handset = signed_in(name, "alice", create=False)
+        handset.visit(f"/echo/{echo}", sid=handset.sid)
+        assert handset.status == 200
+        assert len(handset.raw) <= handset.terminal.page_budget
+        assert "〓" * 150 in handset.text
+        handset.visit("/", sid=handset.sid)
+        assert len(handset.raw) <= handset.terminal.page_budget
+        assert "〓" * 150 in handset.text
+
     @pytest.mark.parametrize("name", PHONES)
     def test_friends_page_with_many_friends(self, signed_in, store, name):
         """The friends page fits even with many friends and requests, and lists all of them."""
