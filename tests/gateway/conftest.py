@@ -10,8 +10,6 @@ are emptied after each test.
 
 from __future__ import annotations
 
-import os
-import secrets
 import sys
 from contextlib import contextmanager
 from datetime import timedelta
@@ -27,8 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from phones import PHONES, Phone  # noqa: E402
 
-#: Where the PostgreSQL tests run unless ``MOBILE_GATEWAY_TEST_PG_URL`` says otherwise.
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: Password of the users the tests make.
 PASSWORD = "password123"
 
@@ -46,11 +42,6 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("app", kinds, indirect=True)
 
 
-def _ci() -> bool:
-    """Return whether we run under CI, where nothing may be skipped silently."""
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes", "on")
-
-
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory) -> sa.URL:
     """Return the URL of this run's migrated SQLite database."""
@@ -60,39 +51,9 @@ def sqlite_url(tmp_path_factory) -> sa.URL:
 
 
 @pytest.fixture(scope="session")
-def postgresql_url() -> sa.URL:
+def postgresql_url(pg_schemas) -> sa.URL:
     """Return the URL of a fresh migrated PostgreSQL schema for this run, or skip."""
-    server = db.normalize_url(os.environ.get("MOBILE_GATEWAY_TEST_PG_URL", DEFAULT_PG_URL))
-    admin = db.make_engine(server, connect_args={"connect_timeout": 3}, poolclass=sa.NullPool)
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except Exception as error:  # any failure to connect means "not reachable"
-        admin.dispose()
-        reason = (
-            f"PostgreSQL not reachable at {server.render_as_string(hide_password=True)}: "
-            f"PostgreSQL tests left out ({type(error).__name__})"
-        )
-        if _ci():
-            pytest.fail(f"{reason}; CI is set, so this is an error", pytrace=False)
-        pytest.skip(reason)
-    schema = f"mg_gateway_{secrets.token_hex(6)}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = server.update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        db.upgrade(url)
-        yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture(autouse=True)
-def _cheap_kdf(monkeypatch):
-    """Make password hashing cheap: the KDF's cost is not what these tests check."""
-    monkeypatch.setattr(accounts, "SCRYPT_N", 2**4)
+    return pg_schemas.create(migrate=True)
 
 
 def _make_app(url: sa.URL):

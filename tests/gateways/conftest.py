@@ -11,18 +11,14 @@ waitress server on 127.0.0.1 for the tests that use real sockets.
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 
 import pytest
 import sqlalchemy as sa
 from gateways_support import SECRET_KEY
 
-from mobile_gateway import accounts, create_app, db, rate_limits
+from mobile_gateway import create_app, db, rate_limits
 
-#: Where the PostgreSQL tests run unless ``MOBILE_GATEWAY_TEST_PG_URL`` says otherwise.
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: Tables these tests write, children first (emptied after each test).
 TABLES = (
     "untrusted_subscriber_counts",
@@ -36,45 +32,6 @@ TABLES = (
 )
 
 
-def _ci() -> bool:
-    """Return whether we run under CI, where nothing may be skipped silently."""
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-@pytest.fixture(scope="session")
-def pg_server_url() -> sa.URL:
-    """Return the PostgreSQL server URL, or skip (fail under CI) when unreachable."""
-    url = db.normalize_url(os.environ.get("MOBILE_GATEWAY_TEST_PG_URL", DEFAULT_PG_URL))
-    engine = db.make_engine(url, connect_args={"connect_timeout": 3}, poolclass=sa.NullPool)
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except Exception as error:  # any failure to connect means "not reachable"
-        reason = (
-            f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)}: "
-            f"PostgreSQL tests left out ({type(error).__name__})"
-        )
-        if _ci():
-            pytest.fail(f"{reason}; CI is set, so this is an error", pytrace=False)
-        pytest.skip(reason)
-    finally:
-        engine.dispose()
-    return url
-
-
-@pytest.fixture(scope="session")
-def pg_schema_url(pg_server_url):
-    """Return a URL working in a fresh PostgreSQL schema, dropped at the end of the run."""
-    name = f"mg_gateways_{secrets.token_hex(6)}"
-    admin = db.make_engine(pg_server_url, poolclass=sa.NullPool)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
-    yield pg_server_url.update_query_dict({"options": f"-csearch_path={name}"})
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-    admin.dispose()
-
-
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def db_url(request, tmp_path_factory) -> sa.URL:
     """Return the URL of this run's migrated database, once per database kind."""
@@ -83,7 +40,7 @@ def db_url(request, tmp_path_factory) -> sa.URL:
             "sqlite", database=str(tmp_path_factory.mktemp("db") / "gateways.sqlite3")
         )
     else:
-        url = request.getfixturevalue("pg_schema_url")
+        url = request.getfixturevalue("pg_schemas").create()
     db.upgrade(url)
     return url
 
@@ -94,12 +51,6 @@ def sqlite_url(tmp_path_factory) -> sa.URL:
     url = sa.URL.create("sqlite", database=str(tmp_path_factory.mktemp("db1") / "gw.sqlite3"))
     db.upgrade(url)
     return url
-
-
-@pytest.fixture(autouse=True)
-def _cheap_kdf(monkeypatch):
-    """Make password hashing cheap."""
-    monkeypatch.setattr(accounts, "SCRYPT_N", 2**4)
 
 
 class Clock:

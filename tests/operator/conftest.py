@@ -8,62 +8,20 @@ value), where they fail. Every test leaves the process's emoji table as it found
 
 from __future__ import annotations
 
-import os
-import secrets
 
 import pytest
 import sqlalchemy as sa
-from operator_support import DEFAULT_PG_URL, Browser, add_user, make_app
+from operator_support import Browser, add_user, make_app
 
 import carrier_emoji
 from mobile_gateway import accounts, db
 from mobile_gateway.models import Base, EmojiTableVersion
 
 
-def _ci() -> bool:
-    """Return whether we run under CI, where nothing may be skipped silently."""
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes", "on")
-
-
 @pytest.fixture(scope="session")
-def pg_server_url() -> sa.URL:
-    """Return the PostgreSQL server URL, or skip (fail under CI) when unreachable."""
-    url = db.normalize_url(os.environ.get("MOBILE_GATEWAY_TEST_PG_URL", DEFAULT_PG_URL))
-    engine = db.make_engine(url, connect_args={"connect_timeout": 3}, poolclass=sa.NullPool)
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except Exception as error:  # any failure to connect means "not reachable"
-        reason = (
-            f"PostgreSQL not reachable at {url.render_as_string(hide_password=True)}: "
-            f"PostgreSQL tests left out ({type(error).__name__})"
-        )
-        if _ci():
-            pytest.fail(f"{reason}; CI is set, so this is an error", pytrace=False)
-        pytest.skip(reason)
-    finally:
-        engine.dispose()
-    return url
-
-
-@pytest.fixture(scope="session")
-def pg_schema(pg_server_url):
+def pg_schema(pg_schemas):
     """Return a function that makes a fresh schema and its URL; all are dropped at the end."""
-    engine = db.make_engine(pg_server_url, poolclass=sa.NullPool)
-    names = []
-
-    def make() -> sa.URL:
-        name = f"mg_operator_{secrets.token_hex(6)}"
-        with engine.begin() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
-        names.append(name)
-        return pg_server_url.update_query_dict({"options": f"-csearch_path={name}"})
-
-    yield make
-    with engine.begin() as connection:
-        for name in names:
-            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-    engine.dispose()
+    return pg_schemas.create
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

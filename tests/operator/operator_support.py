@@ -10,8 +10,6 @@ import sqlalchemy as sa
 import carrier_emoji
 from mobile_gateway import accounts, create_app, db
 
-#: Where the PostgreSQL tests run unless ``MOBILE_GATEWAY_TEST_PG_URL`` says otherwise.
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: Password of every user the tests make.
 PASSWORD = "password123"
 #: A PC browser, a DoCoMo FOMA handset, an au handset.
