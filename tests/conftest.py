@@ -99,3 +99,18 @@ def _cheap_kdf(request, monkeypatch):
     """Make password hashing cheap unless a test is marked ``real_kdf``."""
     if request.node.get_closest_marker("real_kdf") is None:
         monkeypatch.setattr(accounts, "SCRYPT_N", 2**4)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say once, at the end, how many PostgreSQL tests were left out and why."""
+    left_out = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "PostgreSQL tests left out" in str(report.longrepr)
+    ]
+    if left_out:
+        terminalreporter.write_line(
+            f"PostgreSQL was not reachable: {len(left_out)} PostgreSQL tests left out "
+            "(SQLite tests ran); set MOBILE_GATEWAY_TEST_PG_URL to run them.",
+            yellow=True,
+        )
