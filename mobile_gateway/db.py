@@ -75,8 +75,9 @@ def make_engine(url: str | sa.URL, **kwargs) -> Engine:
             sa.event.listen(engine, "do_connect", lambda *args: os.makedirs(folder, exist_ok=True))
         sa.event.listen(engine, "connect", _sqlite_on_connect)
         return engine
-    # Several app instances share one server behind a load balancer: check before use.
-    kwargs.setdefault("pool_pre_ping", True)
+    # Several app instances share one server behind a load balancer. Connections are
+    # renewed hourly rather than pinged before every use (a round trip per request).
+    kwargs.setdefault("pool_recycle", 3600)
     return sa.create_engine(url, **kwargs)
 
 

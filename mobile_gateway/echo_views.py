@@ -20,12 +20,19 @@ def _signed_in() -> None:
         abort(redirect(url_for("auth.login")))
 
 
+def _period() -> service_period.ServicePeriod:
+    """Return the service period, read once per request."""
+    if "service_period" not in g:
+        g.service_period = service_period.get_period(db.get_session())
+    return g.service_period
+
+
 def _reading_closed() -> Response | None:
     """Return the "closed" page when echoes may not be read now."""
-    if service_period.reading_open(db.get_session()):
+    now = utcnow()
+    if _period().reading_open(now):
         return None
-    period = service_period.get_period(db.get_session())
-    return render("closed.html", 403, message=period.closed_message(utcnow()))
+    return render("closed.html", 403, message=_period().closed_message(now))
 
 
 def render_list(template: str, fetch: Callable[[int], echoes.Page], **context) -> Response:
@@ -52,7 +59,7 @@ def home():
     request_session.ensure()
     session = db.get_session()
     items = echoes.home(session, g.user) if g.user.echo_enabled else []
-    posting = service_period.get_period(session).closed_message(utcnow())
+    posting = _period().closed_message(utcnow())
     return render_home(200, items, closed_message=posting)
 
 

@@ -340,7 +340,15 @@ class _Source:
                 Echo.id.in_(self._per_author_ids(condition, newest_first, limit))
             )
         else:
-            stmt = self.base.where(condition)
+            # Pick the ids first: joined eagerly, SQLite would join every echo of every
+            # author before sorting and keeping *limit* of them.
+            ids = (
+                self.base.with_only_columns(Echo.id)
+                .where(condition)
+                .order_by(*_order(Echo.created_at, Echo.id, newest_first))
+                .limit(limit)
+            )
+            stmt = sa.select(Echo).where(Echo.id.in_(ids))
         stmt = stmt.order_by(*_order(Echo.created_at, Echo.id, newest_first)).limit(limit)
         return list(session.scalars(_with_related(stmt)))
 

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload
 
 from .models import AuthSession
 from .models import User
@@ -113,7 +114,9 @@ def load(
     if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
         return None
     now = now or utcnow()
-    auth_session = session.get(AuthSession, hash_token(token))
+    auth_session = session.get(
+        AuthSession, hash_token(token), options=[joinedload(AuthSession.user)]
+    )
     if auth_session is None:
         return None
     if _expired(auth_session, now, idle_timeout):

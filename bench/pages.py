@@ -1,0 +1,993 @@
+"""Pages per second of the real app beside a bare Flask app serving the same bytes.
+
+On a database of 10,000 users (20-50 mutual friends each) and 1,000,000 echoes with emoji,
+on SQLite and on PostgreSQL:
+
+* the DoCoMo home page (FOMA i-mode browser 1.0, ``DoCoMo/2.0 SH902i(c100;TB;W24H12)``,
+  no cookies: signed in by ``?sid=``) from the real app under waitress, and the same bytes
+  and headers from a one-route Flask app under the same waitress settings, loaded
+  alternately (real, bare, real, bare ...) with the same load generator (``wrk`` if
+  installed, else a bounded Python one) and concurrency: requests/s, p50/p99 latency, the
+  real/bare ratio (target >= 0.35, goal 0.5) and the server's CPU per request;
+* the archive at page 1 and at page 40 (39 ``next`` links followed), one connection:
+  latency and the page-40/page-1 ratio (target <= 1.5).
+
+The database is built once per size and reused from a cache under /tmp: the SQLite file,
+and a ``pg_dump`` of the PostgreSQL one, restored into a fresh database ``mg_bench`` each run
+and dropped at the end. Usage::
+
+    python bench/pages.py [--db sqlite|postgresql|both] [--users 10000] [--echoes 1000000]
+                          [--duration 10] [--rounds 3] [--connections 8] [--profile 200]
+
+``--profile N`` also profiles N home-page requests in-process (cProfile) and lists the SQL
+each page runs. Everything runs on 127.0.0.1; durations are bounded; servers are stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import html
+import http.client
+import io
+import json
+import os
+import pstats
+import random
+import re
+import shlex
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+#: Bump when the generated data changes, so old caches are not reused.
+DATA_VERSION = 1
+DOCOMO_UA = "DoCoMo/2.0 SH902i(c100;TB;W24H12)"
+PC_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+PG_DBNAME = "mg_bench"
+SERVER_THREADS = 4
+HOME_ITEMS = 5
+ARCHIVE_PAGE = 40
+
+TEXT_WORDS = (
+    "今日", "は", "ラーメン", "電車", "なう", "眠い", "!", "ケータイ", "おはよう", "おやすみ",
+    "雨", "晴れ", "会社", "学校", "ビール", "カラオケ", "行きたい", "うまし", "〜", "。", "、",
+    "w", "残業", "花見", "週末", "ﾊﾝｶｸ", "ABC", "テスト",
+)  # fmt: skip
+#: DoCoMo has most of these; some only by best fit or as ``[name]`` text; the last two are
+#: carrier-only emoji in internal form (as in the demo data).
+EMOJI = (
+    "☀️", "☁️", "☔", "⛄", "🎵", "🍺", "📱", "✨", "🌸", "❤️", "1️⃣", "🍜", "🐱", "😂", "💦",
+    "🎉", "👍", "🥳", "🇯🇵", "👍🏻", "🍣", "👨\u200d👩\u200d👧", chr(0x1016A6), chr(0x1016A7),
+)  # fmt: skip
+DISPLAY_NAMES = ("たろう", "はなこ", "けんじ", "ゆき", "さくら", "ﾀﾛｳ", "Ken", "みさき🌸", "だいすけ")
+
+
+#: How each database was obtained this run, for the summary.
+SEEDING: dict[str, str] = {}
+
+
+def log(message: str) -> None:
+    """Print a progress line at once."""
+    print(message, flush=True)
+
+
+def loadavg() -> str:
+    """Return the 1-minute load average as text."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+# --- Data -------------------------------------------------------------------------------
+
+
+class Dataset:
+    """Deterministic benchmark data: users, mutual friendships, echoes (oldest first)."""
+
+    def __init__(self, users: int, echoes: int, seed: int = 2009):
+        self.users, self.echoes, self.seed = users, echoes, seed
+        #: Fixed in the cache key's meta; relative times on pages do not matter here.
+        self.base = datetime.now(timezone.utc).replace(microsecond=0)
+
+    @property
+    def key(self) -> str:
+        from mobile_gateway import db
+
+        return f"u{self.users}-e{self.echoes}-s{self.seed}-d{DATA_VERSION}-m{db.head()}"
+
+    def password_hash(self, rng: random.Random) -> str:
+        """A cheap scrypt hash in the accounts module's self-describing format (n=16).
+
+        ``accounts.verify_password`` reads the cost from the stored string, so these verify
+        like real ones; ``_needs_rehash`` would upgrade them at the first sign-in.
+        """
+        import base64
+        import hashlib
+
+        salt = rng.randbytes(16)
+        key = hashlib.scrypt(b"bench-password", salt=salt, n=16, r=1, p=1, dklen=32)
+
+        def b64(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+        return f"scrypt$16$1$1${b64(salt)}${b64(key)}"
+
+    def user_rows(self) -> list[tuple]:
+        """(id, name, name_key, display_name, password_hash, echo_enabled, role, created_at)."""
+        rng = random.Random(self.seed)
+        created = self.base - timedelta(days=400)
+        rows = []
+        for i in range(1, self.users + 1):
+            name = f"u{i:05d}"
+            display = f"{rng.choice(DISPLAY_NAMES)}{i}"
+            rows.append((i, name, name, display, self.password_hash(rng), True, "user", created))
+        return rows
+
+    def friendship_rows(self) -> list[tuple]:
+        """(id, user_low_id, user_high_id, requester_id, status, created_at, accepted_at)."""
+        rng = random.Random(self.seed + 1)
+        n = self.users
+        hi = min(50, n - 1)
+        lo = min(20, hi)
+        target = [rng.randint(lo, hi) for _ in range(n)]
+        stubs = [u for u in range(n) for _ in range(target[u])]
+        rng.shuffle(stubs)
+        pairs: set[tuple[int, int]] = set()
+        degree = [0] * n
+
+        def add(a: int, b: int) -> bool:
+            if a == b:
+                return False
+            pair = (a, b) if a < b else (b, a)
+            if pair in pairs:
+                return False
+            pairs.add(pair)
+            degree[a] += 1
+            degree[b] += 1
+            return True
+
+        for a, b in zip(stubs[::2], stubs[1::2]):
+            add(a, b)
+        for u in range(n):  # top up the few that lost a pairing to a duplicate
+            tries = 0
+            while degree[u] < lo and tries < 100 * n:
+                tries += 1
+                v = rng.randrange(n)
+                if degree[v] < hi:
+                    add(u, v)
+        when = self.base - timedelta(days=390)
+        rows = []
+        for ident, (a, b) in enumerate(sorted(pairs), 1):
+            low, high = a + 1, b + 1
+            requester = low if rng.random() < 0.5 else high
+            rows.append((ident, low, high, requester, "accepted", when, when))
+        self.degrees = sorted(degree)
+        return rows
+
+    def echo_batches(self, size: int):
+        """Yield lists of (id, author_id, body, reply_to_id, created_at), oldest first."""
+        rng = random.Random(self.seed + 2)
+        n, total = self.users, self.echoes
+        ages = sorted((rng.uniform(600, 365 * 86400) for _ in range(total)), reverse=True)
+        authors = [0] * (total + 1)
+        batch = []
+        for ident in range(1, total + 1):
+            author = rng.randrange(n) + 1
+            authors[ident] = author
+            words = rng.choices(TEXT_WORDS, k=rng.randint(1, 6))
+            words += rng.choices(EMOJI, k=rng.randint(1, 3))
+            rng.shuffle(words)
+            body = "".join(words)
+            if rng.random() < 0.02:
+                body += f" http://example.jp/{ident}"
+            reply_to = None
+            if ident > 1 and rng.random() < 0.1:
+                reply_to = max(1, ident - rng.randint(1, 2000))
+                body = f"@u{authors[reply_to]:05d} {body}"
+            created = self.base - timedelta(seconds=ages[ident - 1])
+            batch.append((ident, author, body, reply_to, created))
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+USER_COLUMNS = (
+    "id", "name", "name_key", "display_name", "password_hash", "echo_enabled", "role",
+    "created_at",
+)  # fmt: skip
+FRIEND_COLUMNS = (
+    "id", "user_low_id", "user_high_id", "requester_id", "status", "created_at", "accepted_at",
+)  # fmt: skip
+ECHO_COLUMNS = ("id", "author_id", "body", "reply_to_id", "created_at")
+
+
+class Progress:
+    """Prints rows loaded, rate and elapsed time."""
+
+    def __init__(self, label: str, total: int):
+        self.label, self.total, self.done = label, total, 0
+        self.start = time.perf_counter()
+        self.last = 0.0
+
+    def add(self, count: int) -> None:
+        self.done += count
+        now = time.perf_counter() - self.start
+        if now - self.last >= 5 or self.done >= self.total:
+            self.last = now
+            rate = self.done / now if now else 0
+            log(f"  {self.label}: {self.done:,}/{self.total:,} ({rate:,.0f} rows/s, {now:.0f} s)")
+
+
+def build_sqlite(path: Path, ds: Dataset) -> None:
+    """Create the schema with the migrations and bulk-insert the data (Core executemany)."""
+    import sqlalchemy as sa
+
+    from mobile_gateway import db
+    from mobile_gateway.models import Echo, Friendship, User
+
+    engine = db.make_engine(f"sqlite:///{path}")
+    try:
+        db.upgrade(engine)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA synchronous=OFF")
+            rows = ds.user_rows()
+            conn.execute(sa.insert(User.__table__), [dict(zip(USER_COLUMNS, r)) for r in rows])
+            log(f"  users: {len(rows):,}")
+            rows = ds.friendship_rows()
+            for i in range(0, len(rows), 50_000):
+                chunk = rows[i : i + 50_000]
+                conn.execute(
+                    sa.insert(Friendship.__table__), [dict(zip(FRIEND_COLUMNS, r)) for r in chunk]
+                )
+            log(f"  friendships: {len(rows):,} (degrees {ds.degrees[0]}..{ds.degrees[-1]}, "
+                f"median {ds.degrees[len(ds.degrees) // 2]})")
+        progress = Progress("echoes", ds.echoes)
+        insert = sa.insert(Echo.__table__)
+        for batch in ds.echo_batches(50_000):
+            with engine.begin() as conn:
+                conn.exec_driver_sql("PRAGMA synchronous=OFF")
+                conn.execute(insert, [dict(zip(ECHO_COLUMNS, r)) for r in batch])
+            progress.add(len(batch))
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
+
+
+def pg_params(admin_url: str) -> dict:
+    """Return host, port, user, password of the PostgreSQL server in *admin_url*."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin_url)
+    return {
+        "host": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "user": url.username or "postgres",
+        "password": url.password,
+        "dbname": url.database or "postgres",
+    }
+
+
+def pg_connect(admin_url: str, dbname: str | None = None, autocommit: bool = True):
+    """Open a psycopg connection to *dbname* (default: the admin URL's database)."""
+    import psycopg
+
+    p = pg_params(admin_url)
+    return psycopg.connect(
+        host=p["host"], port=p["port"], user=p["user"], password=p["password"],
+        dbname=dbname or p["dbname"], autocommit=autocommit,
+    )  # fmt: skip
+
+
+def pg_url(admin_url: str, dbname: str) -> str:
+    """Return the SQLAlchemy URL of *dbname* on the admin URL's server."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(admin_url).set(drivername="postgresql+psycopg", database=dbname).render_as_string(
+        hide_password=False
+    )
+
+
+def pg_env(admin_url: str) -> dict:
+    """Return the environment for pg_dump/pg_restore."""
+    p = pg_params(admin_url)
+    env = dict(os.environ, PGHOST=str(p["host"]), PGPORT=str(p["port"]), PGUSER=p["user"])
+    if p["password"]:
+        env["PGPASSWORD"] = p["password"]
+    return env
+
+
+def pg_create(admin_url: str) -> None:
+    """Create an empty database ``mg_bench`` (dropping a leftover one first)."""
+    with pg_connect(admin_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DBNAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{PG_DBNAME}"')
+
+
+def pg_drop(admin_url: str) -> None:
+    """Drop the benchmark database."""
+    with pg_connect(admin_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DBNAME}" WITH (FORCE)')
+
+
+def build_postgresql(admin_url: str, ds: Dataset) -> None:
+    """Create the schema with the migrations in ``mg_bench`` and load the data with COPY."""
+    from mobile_gateway import db
+
+    db.upgrade(pg_url(admin_url, PG_DBNAME))
+    with pg_connect(admin_url, PG_DBNAME, autocommit=False) as conn:
+        with conn.cursor() as cur:
+            rows = ds.user_rows()
+            with cur.copy(f"COPY users ({', '.join(USER_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            log(f"  users: {len(rows):,}")
+            rows = ds.friendship_rows()
+            with cur.copy(f"COPY friendships ({', '.join(FRIEND_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            log(f"  friendships: {len(rows):,} (degrees {ds.degrees[0]}..{ds.degrees[-1]}, "
+                f"median {ds.degrees[len(ds.degrees) // 2]})")
+            progress = Progress("echoes", ds.echoes)
+            with cur.copy(f"COPY echoes ({', '.join(ECHO_COLUMNS)}) FROM STDIN") as copy:
+                for batch in ds.echo_batches(50_000):
+                    for row in batch:
+                        copy.write_row(row)
+                    progress.add(len(batch))
+            for table in ("users", "friendships", "echoes"):
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+        conn.commit()
+    pg_vacuum(admin_url)
+
+
+def pg_vacuum(admin_url: str) -> None:
+    """VACUUM ANALYZE (statistics and the visibility map, as autovacuum would leave them),
+    then CHECKPOINT, so that no checkpoint of the load's writes falls inside a measurement."""
+    with pg_connect(admin_url, PG_DBNAME) as conn:
+        conn.execute("VACUUM ANALYZE")
+        conn.execute("CHECKPOINT")
+
+
+def prepare_sqlite(cache: Path, run_dir: Path, ds: Dataset, rebuild: bool) -> str:
+    """Return the URL of a fresh copy of the cached SQLite database (built if missing)."""
+    folder = cache / ds.key
+    meta_path = folder / "sqlite.json"
+    cached = folder / "echo.sqlite3"
+    if rebuild or not meta_path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / "echo.sqlite3.building"
+        for leftover in folder.glob("echo.sqlite3.building*"):
+            leftover.unlink()
+        log(f"SQLite: building {ds.users:,} users, {ds.echoes:,} echoes in {tmp} ...")
+        start = time.perf_counter()
+        build_sqlite(tmp, ds)
+        seconds = time.perf_counter() - start
+        tmp.replace(cached)
+        meta_path.write_text(json.dumps({"seconds": seconds, "built": time.ctime()}))
+        log(f"SQLite: built in {seconds:.0f} s ({cached.stat().st_size / 1e6:.0f} MB)")
+        SEEDING["sqlite"] = f"built now in {seconds:.0f} s"
+    else:
+        meta = json.loads(meta_path.read_text())
+        log(f"SQLite: reusing {cached} (built {meta['built']} in {meta['seconds']:.0f} s)")
+        SEEDING["sqlite"] = f"reused the cache (built in {meta['seconds']:.0f} s)"
+    run_copy = run_dir / "echo.sqlite3"
+    shutil.copyfile(cached, run_copy)
+    wal = folder / "echo.sqlite3-wal"  # normally absent: the build checkpoints
+    if wal.exists() and wal.stat().st_size:
+        shutil.copyfile(wal, run_dir / "echo.sqlite3-wal")
+    os.sync()  # write the copy out now rather than during a measurement
+    return f"sqlite:///{run_copy}"
+
+
+def prepare_postgresql(cache: Path, admin_url: str, ds: Dataset, rebuild: bool) -> str:
+    """Create ``mg_bench`` from the cached dump (built and dumped if missing); return its URL."""
+    folder = cache / ds.key
+    meta_path = folder / "postgresql.json"
+    dump = folder / "postgresql.dump"
+    env = pg_env(admin_url)
+    pg_create(admin_url)
+    if rebuild or not meta_path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        log(f"PostgreSQL: building {ds.users:,} users, {ds.echoes:,} echoes in {PG_DBNAME} ...")
+        start = time.perf_counter()
+        build_postgresql(admin_url, ds)
+        seconds = time.perf_counter() - start
+        log(f"PostgreSQL: built in {seconds:.0f} s; dumping to {dump} for later runs ...")
+        tmp = folder / "postgresql.dump.tmp"
+        start = time.perf_counter()
+        subprocess.run(["pg_dump", "-Fc", "-f", str(tmp), PG_DBNAME], env=env, check=True)
+        tmp.replace(dump)
+        meta_path.write_text(json.dumps({"seconds": seconds, "built": time.ctime()}))
+        log(f"PostgreSQL: dumped in {time.perf_counter() - start:.0f} s")
+        SEEDING["postgresql"] = f"built now in {seconds:.0f} s (COPY + VACUUM ANALYZE)"
+    else:
+        meta = json.loads(meta_path.read_text())
+        log(f"PostgreSQL: restoring {dump} (built {meta['built']} in {meta['seconds']:.0f} s) ...")
+        start = time.perf_counter()
+        subprocess.run(
+            ["pg_restore", "--no-owner", "-j", "2", "-d", PG_DBNAME, str(dump)], env=env, check=True
+        )
+        pg_vacuum(admin_url)  # pg_restore brings no statistics
+        seconds = time.perf_counter() - start
+        log(f"PostgreSQL: restored and analysed in {seconds:.0f} s")
+        SEEDING["postgresql"] = (f"restored the cached dump in {seconds:.0f} s "
+                                 f"(built in {meta['seconds']:.0f} s)")
+    return pg_url(admin_url, PG_DBNAME)
+
+
+def sign_in(url: str, carrier: str) -> tuple[str, str, int]:
+    """Create a session for a user whose home shows 5 echoes with emoji: (token, name, id)."""
+    import emoji
+    import sqlalchemy as sa
+
+    from mobile_gateway import accounts, db, echoes, sessions
+    from mobile_gateway.models import User
+
+    engine = db.make_engine(url)
+    try:
+        with db.make_session_factory(engine)() as session:
+            for user in session.scalars(sa.select(User).order_by(User.id).limit(200)):
+                items = echoes.home(session, user)
+                if len(items) == HOME_ITEMS and all(
+                    emoji.emoji_count(e.body) or any(ord(c) > 0xFFFFF for c in e.body)
+                    for e in items
+                ):
+                    assert accounts.verify_password(user.password_hash, "bench-password")
+                    token, _ = sessions.create(session, carrier, None, user)
+                    return token, user.name, user.id
+    finally:
+        engine.dispose()
+    raise SystemExit("no user with 5 emoji echoes on the home page among the first 200")
+
+
+def friend_count(url: str, user_id: int) -> int:
+    """Return how many accepted friends *user_id* has."""
+    import sqlalchemy as sa
+
+    from mobile_gateway import db, friends
+
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ids = friends.friend_ids(user_id).subquery()
+            return conn.scalar(sa.select(sa.func.count()).select_from(ids))
+    finally:
+        engine.dispose()
+
+
+# --- Servers ------------------------------------------------------------------------------
+
+
+def serve_main(argv: list[str]) -> None:
+    """Child process: ``_serve real URL PORT THREADS`` or ``_serve bare DIR PORT THREADS``."""
+    kind, arg, port, threads = argv
+    import waitress
+
+    if kind == "real":
+        from mobile_gateway import create_app
+
+        app = create_app({"DATABASE_URL": arg})
+    else:
+        from flask import Flask, Response
+
+        folder = Path(arg)
+        body = (folder / "body.bin").read_bytes()
+        headers = json.loads((folder / "headers.json").read_text())
+        app = Flask("bare")
+
+        @app.route("/")
+        def page():
+            response = Response(body, 200, content_type=headers["Content-Type"])
+            for name in ("Vary", "Cache-Control"):
+                response.headers[name] = headers[name]
+            return response
+
+    waitress.serve(app, host="127.0.0.1", port=int(port), threads=int(threads))
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A waitress subprocess on 127.0.0.1."""
+
+    def __init__(self, name: str, kind: str, arg: str, run_dir: Path, threads: int):
+        self.name = name
+        self.port = free_port()
+        self.log_path = run_dir / f"{name}.log"
+        self.log_file = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "_serve", kind, arg, str(self.port), str(threads)],
+            stdout=self.log_file, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{name} server died:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{name} server did not start") from None
+                time.sleep(0.2)
+
+    def get(self, path: str, ua: str) -> tuple[int, dict, bytes]:
+        """GET *path* once: (status, headers, body)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("GET", path, headers={"User-Agent": ua})
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) the server process has used."""
+        return proc_cpu(self.proc.pid)
+
+    def stop(self) -> None:
+        """Stop the server (TERM, then KILL) and close its log."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.log_file.close()
+
+
+def proc_cpu(pid: int) -> float:
+    """Return utime + stime of process *pid* in seconds (0 if gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- Load ---------------------------------------------------------------------------------
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def run_wrk(port: int, path: str, ua: str, connections: int, duration: float) -> dict:
+    """Load with wrk (one thread); return rps, p50/p99 ms, requests, errors."""
+    cmd = [
+        "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency",
+        "--timeout", "30s", "-H", f"User-Agent: {ua}", f"http://127.0.0.1:{port}{path}",
+    ]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
+
+    def latency(pct: str) -> float:
+        match = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        return float(match[1]) * _UNITS_MS[match[2]]
+
+    try:
+        result = {
+            "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+            "p50": latency("50"),
+            "p99": latency("99"),
+            "requests": int(re.search(r"(\d+) requests in", out)[1]),
+        }
+    except TypeError:
+        raise SystemExit(f"could not read wrk's output:\n{out}") from None
+    errors = 0
+    match = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if match:
+        errors += int(match[1])
+    match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if match:
+        errors += sum(int(x) for x in match.groups())
+    result["errors"] = errors
+    return result
+
+
+def run_python_load(port: int, path: str, ua: str, connections: int, duration: float) -> dict:
+    """Bounded keep-alive load from threads (when wrk is missing); same figures as wrk."""
+    deadline = time.perf_counter() + duration
+    latencies: list[list[float]] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker():
+        local = []
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"User-Agent": ua})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                ok = False
+            local.append(time.perf_counter() - start)
+            if not ok:
+                with lock:
+                    errors[0] += 1
+        conn.close()
+        with lock:
+            latencies.append(local)
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    flat = sorted(x for local in latencies for x in local)
+    return {
+        "rps": len(flat) / elapsed,
+        "p50": flat[len(flat) // 2] * 1000,
+        "p99": flat[min(len(flat) - 1, int(len(flat) * 0.99))] * 1000,
+        "requests": len(flat),
+        "errors": errors[0],
+    }
+
+
+class Load:
+    """One load generator for every run, with the server's (and database's) CPU per request."""
+
+    def __init__(self, use_wrk: bool, db_pids=lambda: []):
+        self.run = run_wrk if use_wrk else run_python_load
+        self.name = "wrk -t1" if use_wrk else "python threads"
+        self.db_pids = db_pids
+
+    def __call__(self, server: Server, path: str, ua: str, conns: int, seconds: float) -> dict:
+        pids = self.db_pids() if server.name == "real" else []
+        cpu0, db0, load0 = server.cpu_seconds(), sum(map(proc_cpu, pids)), os.getloadavg()[0]
+        result = self.run(server.port, path, ua, conns, seconds)
+        cpu1, db1 = server.cpu_seconds(), sum(map(proc_cpu, pids))
+        n = max(1, result["requests"])
+        result["cpu_ms"] = (cpu1 - cpu0) * 1000 / n
+        result["db_cpu_ms"] = (db1 - db0) * 1000 / n if pids else None
+        result["load"] = (load0 + os.getloadavg()[0]) / 2
+        return result
+
+
+# --- One database -------------------------------------------------------------------------
+
+_NEXT_RE = re.compile(r'<a href="([^"]+)" accesskey="#">')
+_ITEM_RE = re.compile(r'<a href="/echo/\d+[^"]*">返信</a>')
+
+
+def follow_archive(server: Server, ua: str, sid: str, pages: int) -> tuple[str, list[int]]:
+    """Follow ``next`` from archive page 1 to page *pages*; return its path and item counts."""
+    path = f"/archive?sid={sid}"
+    counts = []
+    for number in range(1, pages + 1):
+        status, _, body = server.get(path, ua)
+        if status != 200:
+            raise SystemExit(f"archive page {number}: HTTP {status}")
+        text = body.decode("cp932", "replace")
+        counts.append(len(_ITEM_RE.findall(text)))
+        if number == pages:
+            return path, counts
+        match = _NEXT_RE.search(text)
+        if match is None:
+            raise SystemExit(f"archive page {number} has no next link (timeline too short?)")
+        path = html.unescape(match[1])
+    raise AssertionError
+
+
+def bench_db(kind: str, url: str, args, run_dir: Path, load: Load, results: list) -> dict:
+    """Measure one database; append rows to *results*; return facts for the report."""
+    from mobile_gateway import echoes
+
+    token, name, user_id = sign_in(url, "docomo")
+    facts = {"user": name, "friends": friend_count(url, user_id)}
+    log(f"[{kind}] signed in as {name} ({facts['friends']} friends), DoCoMo session by ?sid=")
+    servers = []
+    try:
+        real = Server("real", "real", url, run_dir, args.threads)
+        servers.append(real)
+        home = f"/?sid={token}"
+        status, headers, body = real.get(home, DOCOMO_UA)
+        text = body.decode("cp932", "replace")
+        emoji_bytes = len(re.findall(rb"[\xf8\xf9][\x40-\xfc]", body))
+        facts.update(home_bytes=len(body), home_items=len(_ITEM_RE.findall(text)))
+        log(f"[{kind}] home: HTTP {status}, {len(body)} bytes, {headers.get('Content-Type')}, "
+            f"{facts['home_items']} echoes, ~{emoji_bytes} DoCoMo emoji codes")
+        if status != 200 or facts["home_items"] != HOME_ITEMS:
+            raise SystemExit(f"unexpected home page:\n{text[:2000]}")
+        bare_dir = run_dir / f"bare-{kind}"
+        bare_dir.mkdir()
+        (bare_dir / "body.bin").write_bytes(body)
+        (bare_dir / "headers.json").write_text(json.dumps(headers))
+        bare = Server("bare", "bare", str(bare_dir), run_dir, args.threads)
+        servers.append(bare)
+        b_status, b_headers, b_body = bare.get(home, DOCOMO_UA)
+        same = [k for k in ("Content-Type", "Content-Length", "Vary", "Cache-Control")
+                if headers.get(k) != b_headers.get(k)]  # fmt: skip
+        if b_status != 200 or b_body != body or same:
+            raise SystemExit(f"bare app differs: status {b_status}, headers {same}")
+
+        ua, arch_sid = DOCOMO_UA, token
+        p40, counts = follow_archive(real, ua, arch_sid, ARCHIVE_PAGE)
+        if min(counts) < echoes.PAGE_SIZE:
+            log(f"[{kind}] DoCoMo archive pages shortened to fit the page budget "
+                f"({min(counts)}..{max(counts)} echoes): using a PC UA for the archive")
+            pc_token, _, _ = sign_in(url, "pc")  # same first user
+            ua, arch_sid = PC_UA, pc_token
+            p40, counts = follow_archive(real, ua, arch_sid, ARCHIVE_PAGE)
+        p1 = f"/archive?sid={arch_sid}"
+        facts["archive_ua"] = "DoCoMo" if ua == DOCOMO_UA else "PC"
+        facts["archive_items"] = (counts[0], counts[-1])
+        log(f"[{kind}] archive ({facts['archive_ua']} UA): page 1 and page {ARCHIVE_PAGE} have "
+            f"{counts[0]} and {counts[-1]} echoes; page {ARCHIVE_PAGE} is {p40.split('&')[0]}...")
+
+        # Warm up: pools, compiled SQL, templates, the OS cache.
+        for server in (real, bare):
+            load(server, home, DOCOMO_UA, args.connections, 2)
+        load(real, p1, ua, 1, 1)
+        load(real, p40, ua, 1, 1)
+
+        archive_seconds = max(2.0, args.duration / 2)
+        home_runs = {"real": [], "bare": []}
+        for r in range(args.rounds):
+            for server in (real, bare):
+                res = load(server, home, DOCOMO_UA, args.connections, args.duration)
+                home_runs[server.name].append(res)
+                log(f"[{kind}] round {r + 1}/{args.rounds} home {server.name}: "
+                    f"{res['rps']:.0f} req/s, p50 {res['p50']:.1f} ms, p99 {res['p99']:.1f} ms, "
+                    f"{res['cpu_ms']:.2f} ms CPU/req, load {res['load']:.2f}"
+                    + (f", {res['errors']} errors" if res["errors"] else ""))
+        arch_runs = {1: [], ARCHIVE_PAGE: []}
+        for r in range(args.rounds):
+            for page, path in ((1, p1), (ARCHIVE_PAGE, p40)):
+                res = load(real, path, ua, 1, archive_seconds)
+                arch_runs[page].append(res)
+                log(f"[{kind}] round {r + 1}/{args.rounds} archive page {page}: "
+                    f"{res['rps']:.0f} req/s, p50 {res['p50']:.1f} ms, p99 {res['p99']:.1f} ms"
+                    + (f", {res['errors']} errors" if res["errors"] else ""))
+    finally:
+        for server in servers:
+            server.stop()
+
+    def med(runs, key):
+        values = [r[key] for r in runs if r[key] is not None]
+        return statistics.median(values) if values else None
+
+    for name_, runs in home_runs.items():
+        results.append({
+            "db": kind, "page": f"home ({name_})", "conns": args.connections,
+            "rps": med(runs, "rps"), "rps_range": (min(r["rps"] for r in runs),
+                                                  max(r["rps"] for r in runs)),
+            "p50": med(runs, "p50"), "p99": med(runs, "p99"), "cpu_ms": med(runs, "cpu_ms"),
+            "db_cpu_ms": med(runs, "db_cpu_ms"), "load": med(runs, "load"),
+            "errors": sum(r["errors"] for r in runs),
+        })  # fmt: skip
+    pair_ratios = [a["rps"] / b["rps"] for a, b in zip(home_runs["real"], home_runs["bare"])]
+    facts["ratio"] = statistics.median(pair_ratios)
+    facts["ratio_range"] = (min(pair_ratios), max(pair_ratios))
+    for page, runs in arch_runs.items():
+        results.append({
+            "db": kind, "page": f"archive p{page}", "conns": 1, "rps": med(runs, "rps"),
+            "rps_range": (min(r["rps"] for r in runs), max(r["rps"] for r in runs)),
+            "p50": med(runs, "p50"), "p99": med(runs, "p99"), "cpu_ms": med(runs, "cpu_ms"),
+            "db_cpu_ms": med(runs, "db_cpu_ms"), "load": med(runs, "load"),
+            "errors": sum(r["errors"] for r in runs),
+        })  # fmt: skip
+    facts["archive_ratio"] = med(arch_runs[ARCHIVE_PAGE], "p50") / med(arch_runs[1], "p50")
+    facts["paths"] = {"home": home, "p1": p1, "p40": p40, "ua": ua}
+    return facts
+
+
+# --- Profile ------------------------------------------------------------------------------
+
+#: (file suffix, function) whose cumulative time per request the profile summary shows.
+PROFILE_BUCKETS = (
+    ("inbound.py", "read_request", "terminal + query decoding"),
+    ("request_session.py", "load", "session load (sessions.load)"),
+    ("service_period.py", "get_period", "service period (get_period)"),
+    ("echo_views.py", "_reading_closed", "  _reading_closed (1 get_period)"),
+    ("echoes.py", "home", "timeline query (echoes.home)"),
+    ("echoes.py", "_timeline", "  building the SELECT"),
+    ("outbound.py", "render", "render (template + encode)"),
+    ("templating.py", "render_template", "  flask.render_template"),
+    ("outbound.py", "encode_page", "  encode_page (carrier_emoji)"),
+    ("template_helpers.py", "linkify", "  linkify filter"),
+    ("template_helpers.py", "form_fields", "  form_fields"),
+    ("flask/app.py", "url_for", "  url_for (Flask.url_for)"),
+    ("default.py", "do_execute", "DBAPI execute (all queries)"),
+    ("cache_key.py", "_generate_cache_key", "SQLAlchemy cache keys"),
+    ("session.py", "close", "Session.close"),
+)
+
+
+def profile(url: str, paths: dict, requests: int) -> None:
+    """Profile the home page in-process; list the SQL of home, archive p1 and p40."""
+    import sqlalchemy as sa
+
+    from mobile_gateway import create_app, db
+
+    app = create_app({"DATABASE_URL": url})
+    client = app.test_client()
+    engine = db.get_engine(app)
+    statements: list[tuple[str, float]] = []
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["t0"] = time.perf_counter()
+
+    @sa.event.listens_for(engine, "after_cursor_execute")
+    def after(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, (time.perf_counter() - conn.info["t0"]) * 1000))
+
+    def get(path, ua):
+        response = client.get(path, headers={"User-Agent": ua})
+        assert response.status_code == 200, response.status_code
+        return response
+
+    for _ in range(30):
+        get(paths["home"], DOCOMO_UA)
+    start = time.perf_counter()
+    for _ in range(requests):
+        get(paths["home"], DOCOMO_UA)
+    plain_ms = (time.perf_counter() - start) * 1000 / requests
+    for label, path, ua in (
+        ("home", paths["home"], DOCOMO_UA),
+        ("archive p1", paths["p1"], paths["ua"]),
+        (f"archive p{ARCHIVE_PAGE}", paths["p40"], paths["ua"]),
+    ):
+        get(path, ua)
+        statements.clear()
+        start = time.perf_counter()
+        get(path, ua)
+        total = (time.perf_counter() - start) * 1000
+        sql = sum(ms for _, ms in statements)
+        log(f"  {label}: {total:.1f} ms in-process, {len(statements)} statements, "
+            f"{sql:.1f} ms in cursor.execute:")
+        for statement, ms in statements:
+            flat = " ".join(statement.split())
+            log(f"    {ms:7.2f} ms  {flat[:150]}{'...' if len(flat) > 150 else ''}")
+    log(f"  home page in-process (Flask test client, no profiler): {plain_ms:.2f} ms/request")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        get(paths["home"], DOCOMO_UA)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt
+    log(f"  cProfile, {requests} home requests ({total * 1000 / requests:.2f} ms/request "
+        "under the profiler); cumulative time per request by step:")
+    for suffix, func, label in PROFILE_BUCKETS:
+        found = [v for k, v in stats.stats.items() if k[0].endswith(suffix) and k[2] == func]
+        if found:
+            calls = sum(v[1] for v in found)
+            cum = sum(v[3] for v in found)
+            log(f"    {label:36s} {cum * 1000 / requests:6.2f} ms {100 * cum / total:5.1f}%"
+                f"  ({calls / requests:.1f} calls/request)")
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(25)
+        lines = out.getvalue().splitlines()
+        start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+        log(f"  top 25 by {order}:")
+        for line in lines[start : start + 26]:
+            log(f"    {line}")
+    engine.dispose()
+
+
+# --- Main ---------------------------------------------------------------------------------
+
+
+def print_table(results: list[dict], facts: dict, args, command: str, load: Load) -> None:
+    """Print the command and the figures."""
+    log("")
+    log(f"command: {command}")
+    log(f"load: {load.name}, {args.connections} connections for the home page and 1 for the "
+        f"archive, {args.duration:g} s x {args.rounds} rounds interleaved; waitress "
+        f"threads={args.threads}; {os.cpu_count()} CPUs; medians of the rounds")
+    header = (f"{'db':10} {'page':14} {'conns':>5} {'req/s':>8} {'(min-max)':>13} {'p50 ms':>7} "
+              f"{'p99 ms':>7} {'CPU ms/req':>10} {'db CPU':>7} {'load':>5} {'err':>4}")  # fmt: skip
+    log(header)
+    log("-" * len(header))
+    for row in results:
+        lo, hi = row["rps_range"]
+        db_cpu = "" if row["db_cpu_ms"] is None else f"{row['db_cpu_ms']:.2f}"
+        log(f"{row['db']:10} {row['page']:14} {row['conns']:>5} {row['rps']:8.0f} "
+            f"{f'({lo:.0f}-{hi:.0f})':>13} {row['p50']:7.2f} {row['p99']:7.2f} "
+            f"{row['cpu_ms']:10.2f} {db_cpu:>7} {row['load']:5.2f} {row['errors']:4d}")
+    log("")
+    for kind, f in facts.items():
+        ok = "ok" if f["ratio"] >= 0.35 else "BELOW the 0.35 target"
+        ok_a = "ok" if f["archive_ratio"] <= 1.5 else "ABOVE the 1.5 target"
+        log(f"{kind:10} home real/bare = {f['ratio']:.2f} (per-round {f['ratio_range'][0]:.2f}-"
+            f"{f['ratio_range'][1]:.2f}; target >= 0.35, goal 0.5: {ok});  archive p50 page "
+            f"{ARCHIVE_PAGE}/page 1 = {f['archive_ratio']:.2f} (target <= 1.5: {ok_a})")
+        log(f"{'':10} database: {SEEDING.get(kind, '?')}")
+        log(f"{'':10} user {f['user']} ({f['friends']} friends); home {f['home_bytes']} bytes, "
+            f"{f['home_items']} echoes; archive by {f['archive_ua']} UA, "
+            f"{f['archive_items'][0]}/{f['archive_items'][1]} echoes on pages 1/{ARCHIVE_PAGE}")
+    log("CPU ms/req: the waitress process's user+system CPU per request; db CPU: the "
+        "PostgreSQL backends serving it (SQLite runs inside the app process).")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_serve":
+        serve_main(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--echoes", type=int, default=1_000_000)
+    parser.add_argument("--duration", type=float, default=10, help="seconds per home-page run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved real/bare rounds")
+    parser.add_argument("--connections", type=int, default=8, help="home-page concurrency")
+    parser.add_argument("--threads", type=int, default=SERVER_THREADS, help="waitress threads")
+    parser.add_argument("--pg-url", default=os.environ.get(
+        "MOBILE_GATEWAY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+        help="server to create the benchmark database on (connects to this database first)")
+    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/mobile-gateway-bench"))
+    parser.add_argument("--rebuild", action="store_true", help="ignore the cached databases")
+    parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also profile N home requests in-process and list the SQL")
+    args = parser.parse_args()  # fmt: skip
+    command = "python " + shlex.join([os.path.relpath(sys.argv[0]), *sys.argv[1:]])
+    use_wrk = args.loadgen == "wrk" or (args.loadgen == "auto" and shutil.which("wrk"))
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    ds = Dataset(args.users, args.echoes)
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+    run_dir = args.cache_dir / f"run-{os.getpid()}"
+    run_dir.mkdir()
+    log(f"{command}\nload average {loadavg()}, cache {args.cache_dir / ds.key}")
+    results: list[dict] = []
+    facts: dict[str, dict] = {}
+    try:
+        for kind in kinds:
+            if kind == "sqlite":
+                url = prepare_sqlite(args.cache_dir, run_dir, ds, args.rebuild)
+                load = Load(use_wrk)
+            else:
+                url = prepare_postgresql(args.cache_dir, args.pg_url, ds, args.rebuild)
+
+                def backend_pids():
+                    with pg_connect(args.pg_url) as conn:
+                        rows = conn.execute(
+                            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (PG_DBNAME,)
+                        ).fetchall()
+                    return [pid for (pid,) in rows]
+
+                load = Load(use_wrk, backend_pids)
+            try:
+                facts[kind] = bench_db(kind, url, args, run_dir, load, results)
+                if args.profile:
+                    log(f"[{kind}] profile:")
+                    profile(url, facts[kind]["paths"], args.profile)
+            finally:
+                if kind == "postgresql":
+                    pg_drop(args.pg_url)
+                else:
+                    for path in run_dir.glob("echo.sqlite3*"):
+                        path.unlink()
+        print_table(results, facts, args, command, load)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
