@@ -4,8 +4,8 @@ Look a mapping up by any key, change it after a preview on every terminal, read 
 audit log and revert, import and export the operator layer as CSV, check the table, and
 set the service period. Operators only (``g.user.is_operator``) on a PC: handsets,
 smartphones and ordinary users get 403, signed-out visitors the sign-in page. The work
-is done by :mod:`.emoji_layer`; a saved change is put in force here at once and reaches
-the other instances through :mod:`.emoji_sync`.
+is done by the ``emoji_*`` modules (see :mod:`.emoji_layer`); a saved change is put in
+force here at once and reaches the other instances through :mod:`.emoji_sync`.
 
 Pages are rendered as plain UTF-8 HTML, not through :func:`.outbound.render`: the console
 shows internal text as it is (code points for carrier-only emoji), not as a terminal's
@@ -33,8 +33,21 @@ from flask import (
 
 from carrier_emoji import EmojiIndex, EmojiRow
 
-from . import db, emoji_layer, emoji_sync, service_period, terminals
-from .emoji_layer import CARRIER_LABELS, FIELDS, LayerError, describe_key, format_code
+from . import (
+    db,
+    emoji_changes,
+    emoji_checks,
+    emoji_csv,
+    emoji_layer,
+    emoji_lookup,
+    emoji_notation,
+    emoji_review,
+    emoji_sync,
+    service_period,
+    terminals,
+)
+from .emoji_layer import CARRIER_LABELS, FIELDS, LayerError
+from .emoji_notation import describe_key, format_code
 from .models import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -83,10 +96,10 @@ def page(template: str, status: int = 200, **context) -> Response:
         version=emoji_layer.read_version(session) or 0,
         carriers=CARRIER_LABELS,
         describe_key=describe_key,
-        key_text=emoji_layer.key_text,
+        key_text=emoji_notation.key_text,
         hexcode=format_code,
-        codepoints=emoji_layer.codepoints,
-        notations=emoji_layer.code_notations,
+        codepoints=emoji_notation.codepoints,
+        notations=emoji_notation.code_notations,
         glyph=_glyph,
         jst=_jst,
         show_value=_show_value,
@@ -123,7 +136,7 @@ def _actor() -> str:
 
 def _key_arg(value: str) -> str:
     try:
-        return emoji_layer.parse_key(value)
+        return emoji_notation.parse_key(value)
     except LayerError as error:
         abort(Response(str(error), 400, content_type="text/plain; charset=UTF-8"))
 
@@ -135,7 +148,7 @@ def index():
     return page(
         "index.html",
         layer_count=len(emoji_layer.load_layer(session)),
-        entries=emoji_layer.audit_entries(session, limit=5),
+        entries=emoji_changes.audit_entries(session, limit=5),
     )
 
 
@@ -147,7 +160,7 @@ def lookup():
     if carrier not in CARRIER_LABELS:
         carrier = None
     layer = emoji_layer.load_layer(db.get_session())
-    matches = emoji_layer.lookup(emoji_layer.effective_index(layer), query, carrier)
+    matches = emoji_lookup.lookup(emoji_layer.effective_index(layer), query, carrier)
     return page(
         "lookup.html",
         query=query,
@@ -188,26 +201,26 @@ def _proposal(session) -> tuple[dict, list[str], dict]:
             carrier = g.form.get("carrier", "")
             if carrier not in CARRIER_LABELS:
                 raise LayerError("carrier: choose DoCoMo, au or SoftBank")
-            code = emoji_layer.parse_code(carrier, g.form.get("code", ""), "code")
+            code = emoji_notation.parse_code(carrier, g.form.get("code", ""), "code")
             if code is None:
                 raise LayerError("code: empty")
             means = g.form.get("means", "").strip()
-            row = emoji_layer.propose_carrier_only(
+            row = emoji_lookup.propose_carrier_only(
                 emoji_layer.effective_index(layer),
                 carrier,
                 code,
-                emoji_layer.parse_key(means) if means else None,
+                emoji_notation.parse_key(means) if means else None,
                 g.form.get("name_ja", "").strip() or None,
             )
             return {row.key: row}, [], layer
-        key = emoji_layer.parse_key(g.form.get(_KEY, ""))
+        key = emoji_notation.parse_key(g.form.get(_KEY, ""))
         if op == "remove":
             if key not in layer:
                 raise LayerError(f"{describe_key(key)} has no operator row to remove")
             return {key: None}, [], layer
         base = emoji_layer.effective_row(layer, key) or EmojiRow(key)
         fields = {name: g.form[name] for name in FIELDS[1:] if name in g.form}
-        row, problems = emoji_layer.row_from_fields(fields, base)
+        row, problems = emoji_notation.row_from_fields(fields, base)
         return {key: row}, problems, layer
     except LayerError as error:
         return {}, error.problems, layer
@@ -215,7 +228,7 @@ def _proposal(session) -> tuple[dict, list[str], dict]:
 
 def _expected_field(layer, change) -> str:
     """The layer rows the preview was made against, as ASCII JSON for a hidden field."""
-    return json.dumps({k: emoji_layer.row_to_json(layer.get(k)) for k in change})
+    return json.dumps({k: emoji_notation.row_to_json(layer.get(k)) for k in change})
 
 
 def _expected_from_form() -> dict | None:
@@ -224,7 +237,7 @@ def _expected_from_form() -> dict | None:
         return None
     try:
         data = json.loads(raw)
-        return {k: emoji_layer.row_from_json(v) for k, v in data.items()}
+        return {k: emoji_notation.row_from_json(v) for k, v in data.items()}
     except (ValueError, TypeError, AttributeError):
         abort(400)
 
@@ -236,7 +249,7 @@ def preview():
     change, problems, layer = _proposal(session)
     result = None
     if change and not problems:
-        result = emoji_layer.review(layer, change, emoji_layer.read_version(session) or 0)
+        result = emoji_review.review(layer, change, emoji_layer.read_version(session) or 0)
         problems = result.problems
     return page(
         "preview.html",
@@ -257,7 +270,7 @@ def save():
     if not problems and change:
         action = "remove" if list(change.values()) == [None] else "set"
         try:
-            result = emoji_layer.apply(
+            result = emoji_changes.apply(
                 session, change, _actor(), action, expected=_expected_from_form()
             )
         except LayerError as error:
@@ -266,7 +279,7 @@ def save():
             emoji_sync.adopt(result.version, result.index)
             key = next(iter(change))
             return redirect(
-                url_for("admin.lookup", q=emoji_layer.key_text(key), saved=result.version)
+                url_for("admin.lookup", q=emoji_notation.key_text(key), saved=result.version)
             )
     return page(
         "preview.html",
@@ -284,7 +297,7 @@ def audit():
     """List the changes, newest first, each with a button to revert it."""
     key = g.args.get(_KEY)
     before = g.args.get("before", type=int)
-    entries = emoji_layer.audit_entries(
+    entries = emoji_changes.audit_entries(
         db.get_session(), AUDIT_PAGE_SIZE, before, _key_arg(key) if key else None
     )
     return page(
@@ -294,7 +307,7 @@ def audit():
         message=g.args.get("message"),
         error=g.args.get("error"),
         more=entries[-1].id if len(entries) == AUDIT_PAGE_SIZE else None,
-        as_json=emoji_layer.audit_json,
+        as_json=emoji_changes.audit_json,
     )
 
 
@@ -302,7 +315,7 @@ def audit():
 def revert(entry_id: int):
     """Undo one change; the revert is logged like any change."""
     try:
-        result = emoji_layer.revert(db.get_session(), entry_id, _actor())
+        result = emoji_changes.revert(db.get_session(), entry_id, _actor())
     except LayerError as error:
         return redirect(url_for("admin.audit", error=f"Revert of #{entry_id} refused: {error}"))
     emoji_sync.adopt(result.version, result.index)
@@ -315,7 +328,7 @@ def revert(entry_id: int):
 def export_csv():
     """Download the operator layer as CSV."""
     out = io.StringIO()
-    emoji_layer.export_csv(emoji_layer.load_layer(db.get_session()), out)
+    emoji_csv.export_csv(emoji_layer.load_layer(db.get_session()), out)
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     return Response(
         out.getvalue().encode("utf-8"),
@@ -333,10 +346,10 @@ def import_csv():
     replace = g.form.get("replace") == "on"
     if request.method == "POST":
         session = db.get_session()
-        plan = emoji_layer.plan_import(session, text, replace=replace)
+        plan = emoji_csv.plan_import(session, text, replace=replace)
         if g.form.get("run") == "yes" and plan.ok and plan.change:
             try:
-                result = emoji_layer.import_csv(session, plan, _actor())
+                result = emoji_csv.import_csv(session, plan, _actor())
             except LayerError as error:
                 plan.problems.extend(error.problems)
             else:
@@ -349,7 +362,7 @@ def import_csv():
 @bp.route("/check")
 def check():
     """Validate the effective table: layer rows, codes taken once, every round trip."""
-    problems = emoji_layer.check_table(emoji_layer.load_layer(db.get_session()))
+    problems = emoji_checks.check_table(emoji_layer.load_layer(db.get_session()))
     return page("check.html", 200 if not problems else 409, problems=problems)
 
 

@@ -1,7 +1,7 @@
 """Propagation: every app instance uses the emoji table the database holds, within seconds.
 
 The database keeps a table version (``emoji_table_version``, one row) that every change
-of the operators' layer bumps (:func:`mobile_gateway.emoji_layer.apply`). Before each
+of the operators' layer bumps (:func:`mobile_gateway.emoji_changes.apply`). Before each
 request, at most once per ``EMOJI_SYNC_INTERVAL`` seconds (default 1), an instance reads
 that version: one primary-key ``SELECT`` of a single row, on a pooled connection of its
 own (not the request's session). When the version moved it loads the layer and calls
@@ -9,7 +9,7 @@ own (not the request's session). When the version moved it loads the layer and c
 new table from the next call on. The first request of an instance loads it the same way.
 
 Requests do not wait for one another: while one thread checks, the others go on with the
-table in force. A layer the table refuses (it cannot happen through ``emoji_layer``, but
+table in force. A layer the table refuses (it cannot happen through ``emoji_changes``, but
 the database may be edited by hand) is logged and left out until the version moves again.
 
 ``carrier_emoji``'s table is one per process. Several apps in one process (tests) each

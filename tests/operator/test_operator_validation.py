@@ -5,7 +5,7 @@ from operator_support import AU_ONLY, AU_ONLY_CODE
 
 import carrier_emoji
 from carrier_emoji import EmojiIndex, EmojiRow
-from mobile_gateway import emoji_layer
+from mobile_gateway import emoji_lookup, emoji_notation, emoji_review
 from mobile_gateway.emoji_layer import LayerError
 
 SUN = "\u2600\ufe0f"
@@ -17,9 +17,9 @@ def shipped(key: str) -> EmojiRow:
     return carrier_emoji.current_index().by_key[key]
 
 
-def review(*rows: EmojiRow, layer=None) -> emoji_layer.Review:
+def review(*rows: EmojiRow, layer=None) -> emoji_review.Review:
     """Review putting *rows* into an (empty) layer."""
-    return emoji_layer.review(layer or {}, {row.key: row for row in rows})
+    return emoji_review.review(layer or {}, {row.key: row for row in rows})
 
 
 def only(problems: list[str], text: str) -> None:
@@ -61,7 +61,7 @@ class TestRefused:
         """F000 is no DoCoMo emoji code, in a row as in typed input."""
         only(review(shipped(SUN)._replace(docomo_fit=0xF000)).problems, "is no DoCoMo code")
         with pytest.raises(LayerError, match="not one of DoCoMo's emoji codes"):
-            emoji_layer.parse_code("docomo", "F000")
+            emoji_notation.parse_code("docomo", "F000")
 
     def test_carrier_only_key_keeps_its_code(self):
         """The key U+102A9D names au F370; giving it another au code is refused."""
@@ -92,7 +92,7 @@ class TestRefused:
     def test_meaning_for_a_standard_code(self):
         """A code that already means a standard emoji gets no carrier-only meaning."""
         with pytest.raises(LayerError, match="already means ☀️"):
-            emoji_layer.propose_carrier_only(carrier_emoji.current_index(), "docomo", 0xF89F, SUN)
+            emoji_lookup.propose_carrier_only(carrier_emoji.current_index(), "docomo", 0xF89F, SUN)
 
 
 class TestAccepted:
@@ -100,7 +100,7 @@ class TestAccepted:
 
     def test_carrier_only_meaning_changes_output_only(self):
         """Giving au F370 a meaning changes what the others receive, not what au sends."""
-        row = emoji_layer.propose_carrier_only(
+        row = emoji_lookup.propose_carrier_only(
             carrier_emoji.current_index(), "au", AU_ONLY_CODE, SUN
         )
         result = review(row)
@@ -120,7 +120,7 @@ class TestAccepted:
     def test_preview_uses_the_candidate_not_the_installed_table(self):
         """Reviewing builds a candidate index and leaves the installed table alone."""
         before = carrier_emoji.current_index()
-        row = emoji_layer.propose_carrier_only(before, "au", AU_ONLY_CODE, SUN)
+        row = emoji_lookup.propose_carrier_only(before, "au", AU_ONLY_CODE, SUN)
         result = review(row)
         assert carrier_emoji.current_index() is before
         assert carrier_emoji.encode(AU_ONLY, "x-sjis-docomo", errors="geta") == b"\x81\xac"
@@ -174,7 +174,7 @@ class TestNotations:
     )
     def test_lookup(self, query, carrier, key):
         """Each notation finds the emoji first."""
-        matches = emoji_layer.lookup(carrier_emoji.current_index(), query, carrier)
+        matches = emoji_lookup.lookup(carrier_emoji.current_index(), query, carrier)
         assert matches and matches[0].row.key == key, matches
 
     def test_lookup_by_localsrc(self):
@@ -182,26 +182,26 @@ class TestNotations:
         index = EmojiIndex(
             carrier_emoji.merge(carrier_emoji.shipped_rows(), [shipped(SUN)._replace(localsrc=44)])
         )
-        assert [m.row.key for m in emoji_layer.lookup(index, "44")] == [SUN]
-        assert [m.row.key for m in emoji_layer.lookup(index, 'localsrc="44"')] == [SUN]
+        assert [m.row.key for m in emoji_lookup.lookup(index, "44")] == [SUN]
+        assert [m.row.key for m in emoji_lookup.lookup(index, 'localsrc="44"')] == [SUN]
 
     def test_lookup_of_an_emoji_not_in_the_table(self):
         """A standard emoji the table lacks is found, marked, with its Japanese name."""
-        (match,) = emoji_layer.lookup(carrier_emoji.current_index(), PARTY)
+        (match,) = emoji_lookup.lookup(carrier_emoji.current_index(), PARTY)
         assert not match.in_table and match.row.name_ja == "パーティーの顔"
 
     @pytest.mark.parametrize("text", ["F89F", "0xF89F", "U+E63E", "f89f"])
     def test_parse_docomo_code(self, text):
         """A DoCoMo code may be typed as Shift_JIS hex or as its code point."""
-        assert emoji_layer.parse_code("docomo", text) == 0xF89F
+        assert emoji_notation.parse_code("docomo", text) == 0xF89F
 
     def test_parse_softbank_webcode(self):
         """A SoftBank code may be typed as a webcode."""
-        assert emoji_layer.parse_code("softbank", "$Gj") == 0xF98B
+        assert emoji_notation.parse_code("softbank", "$Gj") == 0xF98B
 
     def test_row_json_round_trip(self):
         """Audit JSON holds codes in hex and reads back to the same row."""
         row = shipped(SUN)._replace(localsrc=44)
-        data = emoji_layer.row_to_json(row)
+        data = emoji_notation.row_to_json(row)
         assert data["docomo"] == "F89F" and data["google"] == "FE000"
-        assert emoji_layer.row_from_json(data) == row
+        assert emoji_notation.row_from_json(data) == row
