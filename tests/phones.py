@@ -26,6 +26,9 @@ from mobile_gateway.request_session import COOKIE_NAME
 __all__ = ["FEATURE_PHONES", "PHONES", "Form", "Link", "Phone", "PhoneSpec"]
 
 
+#: An internal link to one echo (its reply link): ``/echo/<id>``, maybe with a query.
+_ECHO_LINK_RE = re.compile(r"^/echo/(\d+)(?:\?|$)")
+
 @dataclass(frozen=True)
 class PhoneSpec:
     """One handset: its headers, cookie support and how it writes forms."""
@@ -286,6 +289,15 @@ class Phone:
             found = [link.text.strip() for link in links]
             raise AssertionError(f"no link {text!r} on {self.url}; links: {found}")
         return matches[index]
+
+    def echo_ids(self) -> list[int]:
+        """Return the ids of the echoes on the last page, in page order (their reply links)."""
+        ids = []
+        for link in self.links():
+            match = _ECHO_LINK_RE.match(link.href)
+            if match and link.text == "返信":
+                ids.append(int(match[1]))
+        return ids
 
     def has_link(self, text: str) -> bool:
         """Return whether the last page has a link containing *text*."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pytest
@@ -22,17 +21,6 @@ TYPEABLE = ["☀️", "☁️", "☔", "⛄", "❤️", "🍺", "👍", "📱", 
 TOO_LONG = "".join(TYPEABLE[i // 2 % 10] if i % 2 else KANA[i % 10] for i in range(151))
 #: Small handsets whose archive pages cannot hold 25 long echoes.
 SMALL_PHONES = ("docomo_mova", "docomo_mova_5k", "jphone", "au")
-_ECHO_LINK_RE = re.compile(r"^/echo/(\d+)(?:\?|$)")
-
-
-def _echo_ids(handset) -> list[int]:
-    """Return the ids of the echoes on the last page, in page order (their reply links)."""
-    ids = []
-    for link in handset.links():
-        match = _ECHO_LINK_RE.match(link.href)
-        if match and link.text == "返信":
-            ids.append(int(match[1]))
-    return ids
 
 
 def test_long_echo_is_150_characters():
@@ -143,7 +131,7 @@ class TestEveryPageFits:
             assert "ログアウト" in handset.text, f"{label}: signed out"
             _fits(handset, label, sizes)
         handset.visit("/", sid=sid)
-        assert len(_echo_ids(handset)) == 5
+        assert len(handset.echo_ids()) == 5
         handset.submit({"body": TOO_LONG}, "/echo")
         assert handset.status == 400
         _fits(handset, "home with error", sizes)
@@ -160,7 +148,7 @@ class TestEveryPageFits:
         handset = signed_in(name, "alice", create=False)
         assert handset.status == 200
         assert len(handset.raw) <= handset.terminal.page_budget
-        assert 1 <= len(_echo_ids(handset)) <= 5
+        assert 1 <= len(handset.echo_ids()) <= 5
         assert handset.has_link("もっと見る")
 
     @pytest.mark.parametrize("name", ("docomo_mova_5k",))
@@ -231,7 +219,7 @@ class TestArchiveSplits:
         while True:
             assert handset.status == 200
             assert len(handset.raw) <= handset.terminal.page_budget
-            ids = _echo_ids(handset)
+            ids = handset.echo_ids()
             assert 0 < len(ids) < echoes.PAGE_SIZE
             pages.append(ids)
             if not handset.has_link("古い"):
@@ -242,7 +230,7 @@ class TestArchiveSplits:
         assert forward == many
         backward = []
         while True:
-            backward = _echo_ids(handset) + backward
+            backward = handset.echo_ids() + backward
             if not handset.has_link("新しい"):
                 break
             assert handset.link("新しい").attrs["accesskey"] == "*"

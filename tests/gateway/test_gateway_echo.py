@@ -42,17 +42,6 @@ SUN_CLOUD_BYTES = {
 #: Posting phones for the cross-carrier matrix.
 POSTERS = ("docomo_mova", "au", "softbank", "jphone", "willcom", "iphone")
 _PUA_RE = re.compile("[\ue000-\uf8ff]")
-_ECHO_LINK_RE = re.compile(r"^/echo/(\d+)(?:\?|$)")
-
-
-def echo_ids(handset) -> list[int]:
-    """Return the ids of the echoes on the last page, in page order (their reply links)."""
-    ids = []
-    for link in handset.links():
-        match = _ECHO_LINK_RE.match(link.href)
-        if match and link.text == "返信":
-            ids.append(int(match[1]))
-    return ids
 
 
 def test_echo_150_is_150_characters():
@@ -205,7 +194,7 @@ class TestHome:
         """The box comes first, then alice's and bob's five newest, never the stranger's."""
         handset = signed_in(name, "alice", create=False)
         text = handset.text
-        assert echo_ids(handset) == [timeline["alice"], *timeline["bob"][::-1][:4]]
+        assert handset.echo_ids() == [timeline["alice"], *timeline["bob"][::-1][:4]]
         assert "知らない人" not in text
         assert text.index('name="body"') < text.index("アリスです☀️")
         assert "3分前" in text
@@ -226,7 +215,7 @@ class TestHome:
         handset = signed_in("au", "alice", create=False)
         handset.post_echo("いま書いた")
         assert "いま書いた" in handset.text
-        assert echo_ids(handset)[0] == store.echo_rows()[-1].id
+        assert handset.echo_ids()[0] == store.echo_rows()[-1].id
 
     def test_reply_link_opens_reply_box(self, signed_in, timeline):
         """Each echo has a reply link to a page with a reply box."""
@@ -253,31 +242,31 @@ class TestArchive:
         """A PC pages 25, 25, 10 with next/previous links on # and *."""
         handset = signed_in("pc", "alice", create=False)
         handset.click("過去ログ")
-        first = echo_ids(handset)
+        first = handset.echo_ids()
         assert first == sixty[:25]
         assert not handset.has_link("新しい")
         assert handset.link("古い").attrs["accesskey"] == "#"
         handset.click("古い")
-        assert echo_ids(handset) == sixty[25:50]
+        assert handset.echo_ids() == sixty[25:50]
         assert handset.link("新しい").attrs["accesskey"] == "*"
         handset.click("古い")
-        assert echo_ids(handset) == sixty[50:]
+        assert handset.echo_ids() == sixty[50:]
         assert not handset.has_link("古い")
         handset.click("新しい")
-        assert echo_ids(handset) == sixty[25:50]
+        assert handset.echo_ids() == sixty[25:50]
 
     def test_stable_while_new_echoes_arrive(self, signed_in, store, sixty):
         """Echoes posted while paging neither repeat nor hide anything on the next page."""
         handset = signed_in("pc", "alice", create=False)
         handset.click("過去ログ")
-        assert echo_ids(handset) == sixty[:25]
+        assert handset.echo_ids() == sixty[:25]
         fresh = [store.echo("bob", f"新着{n}") for n in range(3)]
         handset.click("古い")
-        assert echo_ids(handset) == sixty[25:50]
+        assert handset.echo_ids() == sixty[25:50]
         handset.click("新しい")
-        assert echo_ids(handset) == sixty[:25]
+        assert handset.echo_ids() == sixty[:25]
         handset.click("新しい")
-        assert echo_ids(handset) == fresh[::-1]
+        assert handset.echo_ids() == fresh[::-1]
 
     def test_friends_only(self, signed_in, store):
         """The friends-only archive leaves out the user's own echoes."""
@@ -296,12 +285,12 @@ class TestArchive:
         own = store.echo("alice", "自分の")
         handset = signed_in("pc", "alice", create=False)
         handset.visit("/archive?only=friends")
-        assert echo_ids(handset) == sixty[:25]
+        assert handset.echo_ids() == sixty[:25]
         handset.click("古い")
         assert "only=friends" in handset.url
-        assert echo_ids(handset) == sixty[25:50]
+        assert handset.echo_ids() == sixty[25:50]
         handset.click("新しい")
-        assert echo_ids(handset) == sixty[:25] and own not in echo_ids(handset)
+        assert handset.echo_ids() == sixty[:25] and own not in handset.echo_ids()
 
     def test_user_page_pages(self, phone, sixty):
         """A user's page pages through all of their echoes, signed out."""
@@ -310,7 +299,7 @@ class TestArchive:
         seen = []
         while True:
             assert len(handset.raw) <= handset.terminal.page_budget
-            seen += echo_ids(handset)
+            seen += handset.echo_ids()
             if not handset.has_link("古い"):
                 break
             handset.click("古い")
@@ -368,7 +357,7 @@ class TestReplies:
         alice.click("3\ufe0f\u20e3返信")
         assert "あなたへの返信" in alice.text
         assert "ほんとに☀️" in alice.text
-        assert echo_ids(alice) == [rows[-1].id]
+        assert alice.echo_ids() == [rows[-1].id]
 
     def test_own_replies_not_in_replies_page(self, signed_in, store):
         """Answering oneself does not count as a reply to me."""
