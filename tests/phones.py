@@ -25,9 +25,9 @@ from mobile_gateway.request_session import COOKIE_NAME
 
 __all__ = ["FEATURE_PHONES", "PHONES", "Form", "Link", "Phone", "PhoneSpec"]
 
-
 #: An internal link to one echo (its reply link): ``/echo/<id>``, maybe with a query.
 _ECHO_LINK_RE = re.compile(r"^/echo/(\d+)(?:\?|$)")
+
 
 @dataclass(frozen=True)
 class PhoneSpec:
