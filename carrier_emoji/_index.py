@@ -187,15 +187,25 @@ class EmojiIndex:
             return [chr(notations.kddi_pua(code)), chr(notations.kddi_web_pua(code))]
         return [chr(notations.softbank_pua(code))]
 
-    def decode_pattern(self, spec: CodecSpec) -> re.Pattern[str]:
-        """Return the pattern of everything in base-decoded text that needs translating."""
+    def decode_pattern(
+        self, spec: CodecSpec, webcode: bool = True, ncr: bool = True
+    ) -> re.Pattern[str]:
+        """Return the pattern of everything in base-decoded text that needs translating.
+
+        :param webcode: look for webcode escapes (when the codec reads them and the input
+            has an ESC); *ncr*: likewise character references (an ``&``).
+        """
+        key = ("decode-re", spec.base, spec.kddi_web, spec.webcode and webcode, spec.ncr and ncr)
+        return self._cached(key, lambda: self._build_decode_pattern(spec, *key[3:]))
+
+    def _build_decode_pattern(self, spec: CodecSpec, webcode: bool, ncr: bool):
         pua = _SJIS_PUA if spec.is_sjis else _CARRIER_PUA + _PLANES_15_16
         if spec.kddi_web:
             pua += _KDDI_WEB_PUA
         parts = [f"[{pua}]"]
-        if spec.webcode:
+        if webcode:
             parts.append(_WEBCODE)
-        if spec.ncr:
+        if ncr:
             parts.append(_NCR)
         return re.compile(f"({'|'.join(parts)})")
 
@@ -238,15 +248,16 @@ class EmojiIndex:
         return re.compile(f"([{first}{pua}{_ASTRAL}][{more}{_ASTRAL}]*)")
 
     def utf8_probes(self, spec: CodecSpec) -> tuple[bytes, ...]:
-        """Return byte strings whose absence from UTF-8 text proves it needs no mapping."""
-        key = ("probes", spec.carrier is None, spec.is_sjis)
+        """Return byte strings whose absence from UTF-8 output (and of EF 80-83) proves
+        it needs no mapping."""
+        key = ("probes", spec.carrier is None)
         return self._cached(key, lambda: self._build_probes(spec))
 
     def _build_probes(self, spec: CodecSpec) -> tuple[bytes, ...]:
-        # Private use an encoder must see: U+E000-U+F0FF (EE, EF 80-83) and planes 15-16
-        # (F3, F4). (CP932 takes U+F8F0-F8F3 too: they come out as the single bytes A0, FD-FF.)
-        probes = {b"\xee", b"\xef\x80", b"\xef\x81", b"\xef\x82", b"\xef\x83", b"\xf3", b"\xf4"}
-        if spec.carrier is not None and not spec.is_sjis:
+        # Private use an encoder must see: U+E000-U+EFFF (EE) and planes 15-16 (F3, F4);
+        # the codec searches U+F000-U+F0FF (EF 80-83) itself, in one go.
+        probes = {b"\xee", b"\xf3", b"\xf4"}
+        if spec.carrier is not None:
             for char in self.emoji_chars[0] | {"\u20e3"}:
                 data = char.encode("utf-8")
                 # Lead bytes that Japanese text uses all the time: probe the whole character.

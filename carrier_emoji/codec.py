@@ -15,16 +15,17 @@ from ._index import EmojiIndex
 from .specs import FALLBACKS, CodecSpec
 from .state import current_index
 
-__all__ = ["decode", "encode", "codec_info"]
+__all__ = ["decode", "encode"]
 
 #: UTF-8 bytes that start every character a decoder must look at: carrier private use
 #: (U+E000-U+F0FF) and private-use planes 15 and 16.
 _UTF8_DECODE_PROBES = (b"\xee", b"\xf3", b"\xf4")
 #: au's "web" code points reach U+F0FC (EF 80-83): emoji for au, forged input for the others.
-_KDDI_WEB_PROBES = (b"\xef\x80", b"\xef\x81", b"\xef\x82", b"\xef\x83")
-#: Single bytes CP932 reads as private use (U+F8F0-U+F8F3); the user-defined area
-#: (F040-F9FC) gives U+E000-U+E757, which shows as EE in UTF-8.
-_SJIS_PUA_BYTES = (b"\xa0", b"\xfd", b"\xfe", b"\xff")
+#: One search, as four two-byte ``in`` tests are slow on text full of EF-led full-width forms.
+_KDDI_WEB_UTF8 = re.compile(rb"\xef[\x80-\x83]")
+#: Single bytes CP932 reads as private use (U+F8F1-U+F8F3), except A0 (U+F8F0), which is
+#: also a trail byte; the user-defined area (F040-F9FC) gives U+E000-U+E757 (EE in UTF-8).
+_SJIS_LONE_PUA_BYTES = (b"\xfd", b"\xfe", b"\xff")
 _WEBCODE_RUN = re.compile(r"\x1b\$([GEFOPQ])([\x21-\x7a]*)\x0f?")
 _SJIS_LEADS = frozenset(range(0x81, 0xA0)) | frozenset(range(0xE0, 0xFD))
 #: A lookahead for the trail byte: the trail of one match (FB FB) may be the next lead.
@@ -81,11 +82,13 @@ def decode(spec: CodecSpec, data, errors: str = "strict", index: EmojiIndex | No
             text = source.decode("cp932", errors)
         except UnicodeDecodeError as exc:
             raise UnicodeDecodeError(spec.name, data, exc.start, exc.end, exc.reason) from None
-        special = b"\xee" in text.encode("utf-8", "surrogatepass") or any(
-            p in source for p in _SJIS_PUA_BYTES
+        special = (
+            b"\xee" in text.encode("utf-8", "surrogatepass")
+            or "\uf8f0" in text  # from the byte A0, which is also a trail byte
+            or any(p in source for p in _SJIS_LONE_PUA_BYTES)
         )
     else:
-        special = any(p in data for p in _UTF8_DECODE_PROBES + _KDDI_WEB_PROBES)
+        special = any(p in data for p in _UTF8_DECODE_PROBES) or bool(_KDDI_WEB_UTF8.search(data))
         try:
             text = data.decode("utf-8", errors)
         except UnicodeDecodeError as exc:
@@ -97,7 +100,8 @@ def decode(spec: CodecSpec, data, errors: str = "strict", index: EmojiIndex | No
 
 def _translate(spec: CodecSpec, index: EmojiIndex, data: bytes, text: str, errors: str) -> str:
     """Swap the carrier characters of base-decoded *text* for internal text."""
-    parts = index.decode_pattern(spec).split(text)
+    pattern = index.decode_pattern(spec, webcode=b"\x1b" in data, ncr=b"&" in data)
+    parts = pattern.split(text)
     if len(parts) == 1:
         return text
     tokens = parts[1::2]
@@ -166,17 +170,25 @@ def encode(
     index = index or current_index()
     pattern = index.encode_pattern(spec)
     # Fast path: no emoji and no private use. Every emoji spelling holds a character
-    # CP932 lacks, so a strict CP932 encode that succeeds needs only a private-use probe.
+    # CP932 lacks, so a strict CP932 encode that succeeds needs only a private-use probe:
+    # of private use CP932 takes U+E000-U+E757 (EE in UTF-8) and U+F8F0-U+F8F3 (the
+    # single bytes A0, FD-FF). UTF-8 output is probed for emoji lead bytes, then searched.
     try:
         out = text.encode(spec.base)
     except UnicodeEncodeError:
         pass
     else:
-        probe = out if not spec.is_sjis else text.encode("utf-8")
-        if not any(p in probe for p in index.utf8_probes(spec)):
-            if not spec.is_sjis or not any(p in out for p in _SJIS_PUA_BYTES):
+        if spec.is_sjis:
+            if (
+                b"\xee" not in text.encode("utf-8")
+                and "\uf8f0" not in text  # written as A0, which is also a trail byte
+                and not any(p in out for p in _SJIS_LONE_PUA_BYTES)
+            ):
                 return out
-        if not spec.is_sjis and spec.carrier is not None and not pattern.search(text):
+        elif not any(p in out for p in index.utf8_probes(spec)):
+            if not _KDDI_WEB_UTF8.search(out):
+                return out
+        elif not pattern.search(text):
             return out
     parts = pattern.split(text)
     tokens = parts[1::2]
