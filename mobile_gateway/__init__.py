@@ -10,8 +10,18 @@ between sees internal-form text (see :mod:`carrier_emoji`).
 """
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 __all__ = ["create_app"]
+
+
+class _IdConverter(IntegerConverter):
+    """``<int:...>`` in a route: a row id, at most :data:`.models.MAX_ID` (else no match)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        from .models import MAX_ID
+
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -26,6 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(files("templates_mobile")),
     )
+    # Every <int:...> in a URL is a row id: one no column can hold is "not found" (404),
+    # not a database error (PostgreSQL ``integer`` ends at 2**31 - 1).
+    app.url_map.converters["int"] = _IdConverter
     # 1. Defaults, then the instance config file, then MOBILE_GATEWAY_* variables.
     from . import config
 

@@ -43,12 +43,14 @@ from . import (
     emoji_notation,
     emoji_review,
     emoji_sync,
+    request_session,
     service_period,
+    sessions,
     terminals,
 )
 from .emoji_layer import CARRIER_LABELS, FIELDS, LayerError
 from .emoji_notation import describe_key, format_code
-from .models import utcnow
+from .models import MAX_ID, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -60,12 +62,36 @@ _KEY = "key"
 
 @bp.url_value_preprocessor
 def _allow_large_imports(endpoint: str | None, values: dict | None) -> None:
-    """Let a CSV import be larger than a handset form (runs before the body is read)."""
-    if endpoint == "admin.import_csv":
+    """Let an operator's CSV import be larger than a handset form.
+
+    This runs before the body is read, so before :func:`require_operator` and the CSRF
+    check: the session is looked up here from the cookie (or the URL's ``sid``), and only
+    an operator on a PC gets the larger limit. Anyone else keeps ``MAX_CONTENT_LENGTH``
+    (else anybody could make every instance read and decode megabytes for a 403).
+    """
+    if endpoint == "admin.import_csv" and _operator_on_pc():
         try:
             request.max_content_length = current_app.config["ADMIN_MAX_CONTENT_LENGTH"]
         except AttributeError:  # Flask < 3.1: the app-wide limit applies
             pass
+
+
+def _operator_on_pc() -> bool:
+    """Return whether the request's session (cookie or ``sid``) is an operator's on a PC."""
+    terminal = terminals.detect(request.headers, request.remote_addr, secure=request.is_secure)
+    if terminal.carrier != terminals.PC or terminal.is_crawler:
+        return False
+    token = request.args.get(request_session.PARAM)
+    if terminal.cookies:
+        token = request.cookies.get(request_session.COOKIE_NAME) or token
+    auth = sessions.load(
+        db.get_session(),
+        token,
+        terminal.carrier,
+        terminal.subscriber_id,
+        idle_timeout=request_session._idle_timeout(),
+    )
+    return auth is not None and auth.user is not None and auth.user.is_operator
 
 
 @bp.before_request
@@ -297,6 +323,8 @@ def audit():
     """List the changes, newest first, each with a button to revert it."""
     key = g.args.get(_KEY)
     before = g.args.get("before", type=int)
+    if before is not None and not 0 < before <= MAX_ID:
+        before = None  # names no entry; the database would refuse the number (a 500)
     entries = emoji_changes.audit_entries(
         db.get_session(), AUDIT_PAGE_SIZE, before, _key_arg(key) if key else None
     )

@@ -74,6 +74,10 @@ def post():
     try:
         echoes.post(session, g.user, body, reply_to=reply_to)
     except echoes.EchoError as exc:
+        closed = _reading_closed()
+        if closed:
+            # Reading is closed too: the home page would show the timeline.
+            return closed
         items = echoes.home(session, g.user) if g.user.echo_enabled else []
         target = echoes.get(session, reply_to) if reply_to else None
         return render_home(400, items, error=str(exc), body=body, reply_target=target)
@@ -104,7 +108,10 @@ def delete(echo_id: int):
     if echo.author_id != g.user.id:
         abort(403)
     if g.form.get("confirm") == "yes":
-        echoes.delete(session, g.user, echo_id)
+        try:
+            echoes.delete(session, g.user, echo_id)
+        except echoes.EchoNotFound:
+            abort(404)  # deleted meanwhile (a second confirmation, another tab)
         return redirect(url_for("echo.home"))
     return render_fitting("delete.html", 200, lambda _: {}, 1, echo=echo)
 

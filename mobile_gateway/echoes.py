@@ -30,6 +30,7 @@ from . import friends
 from . import service_period
 from .models import DomainError
 from .models import Echo
+from .models import MAX_ID
 from .models import User
 from .models import UTCDateTime
 from .models import utcnow
@@ -59,6 +60,7 @@ __all__ = [
     "home",
     "post",
     "replies_to",
+    "shorten",
 ]
 
 #: Longest echo, in characters as the reader sees them (an emoji counts as one).
@@ -185,6 +187,32 @@ def count_chars(text: str) -> int:
             open_flag = False
         count += 1
     return count
+
+
+#: Longest run of code points that can make one character (a ZWJ family with skin tones).
+_LONGEST_CHARACTER = 40
+
+
+def shorten(text: str, length: int, end: str = "…", leeway: int = 5) -> str:
+    """Return *text* cut to *length* characters, *end* included, never inside a character.
+
+    Like Jinja's ``truncate(length, True, end)`` (text up to *length* + *leeway*
+    characters is left whole), but counted as :func:`count_chars` counts: a flag, a
+    keycap or a ZWJ sequence is kept whole or left out, never split into parts.
+    """
+    if count_chars(text) <= length + leeway:
+        return text
+    keep = length - len(end)
+    cut = 0
+    for i in range(1, len(text) + 1):
+        if count_chars(text[:i]) > keep:
+            break
+        # A boundary: the counts of both sides add up to the count of the whole.
+        window = text[max(0, i - _LONGEST_CHARACTER) : i + _LONGEST_CHARACTER]
+        at = min(i, _LONGEST_CHARACTER)
+        if count_chars(window[:at]) + count_chars(window[at:]) == count_chars(window):
+            cut = i
+    return text[:cut] + end
 
 
 def _has_visible(text: str) -> bool:
@@ -419,7 +447,9 @@ def get(session: Session, echo_id: int | str) -> Echo | None:
         if not echo_id.isascii() or not echo_id.isdigit() or len(echo_id) > 18:
             return None
         echo_id = int(echo_id)
-    if not isinstance(echo_id, int) or not 0 < echo_id <= _MAX_ID:
+    # MAX_ID: the column is an Integer (PostgreSQL ``integer``); a larger number names no
+    # echo, and the database would refuse it as a parameter (a 500).
+    if not isinstance(echo_id, int) or not 0 < echo_id <= MAX_ID:
         return None
     return session.scalar(_with_related(sa.select(Echo).where(Echo.id == echo_id)))
 

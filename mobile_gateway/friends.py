@@ -83,11 +83,50 @@ def _find(session: Session, user: User, other: User) -> Friendship | None:
 
 
 def _accept(session: Session, friendship: Friendship) -> Friendship:
-    """Mark *friendship* accepted and commit."""
-    friendship.status = "accepted"
-    friendship.accepted_at = utcnow()
+    """Mark *friendship* accepted and commit, if it is still the pending request it was.
+
+    The change is conditional: a request withdrawn or refused since it was read is not
+    brought back to life (nor does a vanished row end in a stale-data error).
+    """
+    changed = session.execute(
+        sa.update(Friendship)
+        .where(
+            Friendship.id == friendship.id,
+            Friendship.status == "pending",
+            Friendship.requester_id == friendship.requester_id,
+        )
+        .values(status="accepted", accepted_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if changed != 1:
+        session.rollback()
+        raise NoSuchRequest("マイミク申請が見つかりません")
     session.commit()
     return friendship
+
+
+def _delete(
+    session: Session, friendship: Friendship, status: str, error: FriendshipError
+) -> None:
+    """Delete *friendship* and commit if it is still in *status* (as read), else raise *error*.
+
+    A plain delete by id would remove a row that changed meanwhile: a request accepted
+    by the other side while it was being withdrawn, say.
+    """
+    deleted = session.execute(
+        sa.delete(Friendship)
+        .where(
+            Friendship.id == friendship.id,
+            Friendship.status == status,
+            Friendship.requester_id == friendship.requester_id,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if deleted != 1:
+        session.rollback()
+        raise error
+    session.expunge(friendship)
+    session.commit()
 
 
 def request(session: Session, user: User, other: User | str) -> Friendship:
@@ -108,9 +147,17 @@ def request(session: Session, user: User, other: User | str) -> Friendship:
     try:
         session.commit()
     except IntegrityError:
-        # The other side asked at the same moment: the pair exists now.
+        # The other side asked at the same moment: the pair exists now. Answer as if
+        # their row had been there first (theirs is accepted, like any crossing request).
         session.rollback()
-        raise AlreadyRequested("すでにマイミク申請しています") from None
+        existing = _find(session, user, other)
+        if existing is None:
+            raise AlreadyRequested("すでにマイミク申請しています") from None
+        if existing.status == "accepted":
+            raise AlreadyFriends("すでにマイミクです") from None
+        if existing.requester_id == user.id:
+            raise AlreadyRequested("すでにマイミク申請しています") from None
+        return _accept(session, existing)
     return friendship
 
 
@@ -135,15 +182,23 @@ def accept(session: Session, user: User, other: User | str) -> Friendship:
 def refuse(session: Session, user: User, other: User | str) -> None:
     """Refuse (delete) the pending request that *other* sent to *user*."""
     other = _resolve(session, other)
-    session.delete(_pending_from(session, other, user))
-    session.commit()
+    _delete(
+        session,
+        _pending_from(session, other, user),
+        "pending",
+        NoSuchRequest("マイミク申請が見つかりません"),
+    )
 
 
 def cancel(session: Session, user: User, other: User | str) -> None:
     """Withdraw the pending request that *user* sent to *other*."""
     other = _resolve(session, other)
-    session.delete(_pending_from(session, user, other))
-    session.commit()
+    _delete(
+        session,
+        _pending_from(session, user, other),
+        "pending",
+        NoSuchRequest("マイミク申請が見つかりません"),
+    )
 
 
 def remove(session: Session, user: User, other: User | str) -> None:
@@ -152,8 +207,7 @@ def remove(session: Session, user: User, other: User | str) -> None:
     friendship = _find(session, user, other)
     if friendship is None or friendship.status != "accepted":
         raise NotFriends("マイミクではありません")
-    session.delete(friendship)
-    session.commit()
+    _delete(session, friendship, "accepted", NotFriends("マイミクではありません"))
 
 
 def friend_ids(user_id: int) -> sa.Select:

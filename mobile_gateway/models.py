@@ -31,6 +31,7 @@ __all__ = [
     "EmojiMapping",
     "EmojiTableVersion",
     "Friendship",
+    "MAX_ID",
     "ServiceSetting",
     "User",
     "UTCDateTime",
@@ -45,6 +46,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+#: Largest value of an ``Integer`` id column on every database (PostgreSQL ``integer``):
+#: a larger number names no row, and the database refuses it as a parameter.
+MAX_ID = 2**31 - 1
 
 #: Roles a user may have.
 ROLES = ("user", "operator")

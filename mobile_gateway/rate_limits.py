@@ -10,7 +10,7 @@ the limit, which is fine for what these limits are for (slowing guessing and flo
 What is limited (keys hold no secret: subscriber ids appear only as keyed hashes):
 
 - posting: per user and per trusted subscriber id (``RATE_LIMIT_POST_PER_*``);
-- password sign-in: per client address and per account name (``RATE_LIMIT_SIGN_IN_PER_*``);
+- password sign-in: per client address (an IPv6 /64 counts as one) and per account name (``RATE_LIMIT_SIGN_IN_PER_*``);
 - easy login: per client address and per account (``RATE_LIMIT_EASY_LOGIN_PER_*``).
 
 Thousands of phones reach us from the few addresses of a carrier gateway, so a per-address
@@ -21,6 +21,7 @@ carrier's gateway ranges. An attempt over a limit gets the "try later" page (HTT
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -193,6 +194,24 @@ def _subscriber_key() -> str | None:
     return easy_login.subscriber_hash(current_app.config["SECRET_KEY"], carrier, subscriber_id)
 
 
+#: Length of the IPv6 prefix one host or one line holds: per-address limits count all its
+#: addresses as one (else a host would get a fresh limit from each of its 2**64 addresses).
+IPV6_PREFIX = 64
+
+
+def _address_key() -> str:
+    """Return the client address as a per-address limit counts it (an IPv6 /64 as one)."""
+    from .client_address import parse_address
+
+    ip = parse_address(g.get("client_address"))
+    if ip is None:
+        return "unknown"
+    if ip.version == 6:
+        host_bits = 128 - IPV6_PREFIX
+        return str(ipaddress.IPv6Network(((int(ip) >> host_bits) << host_bits, IPV6_PREFIX)))
+    return str(ip)
+
+
 def limit_post(user) -> None:
     """Count a post by *user* (and by the phone's trusted subscriber id); 429 when over."""
     checks = [(f"post:user:{user.id}", _limit("RATE_LIMIT_POST_PER_USER"))]
@@ -204,7 +223,7 @@ def limit_post(user) -> None:
 
 def limit_sign_in(name: str) -> None:
     """Count a password sign-in attempt from this address for account *name*; 429 when over."""
-    address = g.get("client_address") or "unknown"
+    address = _address_key()
     checks = [
         (f"login:addr:{address}", _limit("RATE_LIMIT_SIGN_IN_PER_ADDRESS", _address_factor()))
     ]
@@ -216,7 +235,7 @@ def limit_sign_in(name: str) -> None:
 
 def limit_easy_login(user=None) -> None:
     """Count an easy-login attempt from this address (and for *user*); 429 when over."""
-    address = g.get("client_address") or "unknown"
+    address = _address_key()
     checks = [
         (f"easy:addr:{address}", _limit("RATE_LIMIT_EASY_LOGIN_PER_ADDRESS", _address_factor()))
     ]

@@ -61,12 +61,12 @@ class ServicePeriod:
     reading_after_end: str = "open"
 
     def has_started(self, now: datetime) -> bool:
-        """Return whether *now* is at or after the start."""
-        return self.start is None or now >= self.start
+        """Return whether *now* (naive: Japan time) is at or after the start."""
+        return self.start is None or _aware(now) >= self.start
 
     def has_ended(self, now: datetime) -> bool:
-        """Return whether *now* is at or after the end."""
-        return self.end is not None and now >= self.end
+        """Return whether *now* (naive: Japan time) is at or after the end."""
+        return self.end is not None and _aware(now) >= self.end
 
     def posting_open(self, now: datetime) -> bool:
         """Return whether users may post at *now*."""

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
 
-from . import inbound
+from . import echoes, inbound
 
 __all__ = ["init_app", "input_mode", "keycap", "linkify", "relative_time"]
 
@@ -113,4 +113,6 @@ def init_app(app: Flask) -> None:
         accesskey=accesskey,
         form_fields=form_fields,
     )
-    app.jinja_env.filters.update(relative_time=relative_time, linkify=linkify)
+    app.jinja_env.filters.update(
+        relative_time=relative_time, linkify=linkify, shorten=echoes.shorten
+    )
