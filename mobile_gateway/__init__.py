@@ -54,26 +54,25 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     cli.init_app(app)
-    # The operators' emoji table: checked before anything decodes a form (emoji_sync).
-    from . import emoji_sync
-
-    emoji_sync.init_app(app)
-    # 3. The request path, in the order it runs: terminal and form decoding, then the
-    #    session; template helpers; pages and their error handlers.
-    from . import auth_views, echo_views, friend_views, inbound, pages, request_session
+    # 3. The request path, in the order its hooks run: the operators' emoji table is
+    #    current; the terminal is detected and its query and form decoded; the client
+    #    address, and the subscriber id its carrier's gateway vouches for; the session.
+    #    Then template helpers, pages with the error handlers, and the blueprints.
+    from . import admin_views, auth_views, client_address, easy_login_views, echo_views
+    from . import emoji_sync, friend_views, gateway_ranges, inbound, pages, request_session
     from . import template_helpers
-    from . import client_address, easy_login_views, gateway_ranges
 
-    inbound.init_app(app)
-    client_address.init_app(app)  # g.client_address
-    gateway_ranges.init_app(app)  # g.trusted_subscriber_id
-    request_session.init_app(app)
-    template_helpers.init_app(app)
-    pages.init_app(app)
-    for blueprint in (auth_views.bp, echo_views.bp, friend_views.bp):
+    for helper in (
+        emoji_sync,
+        inbound,
+        client_address,
+        gateway_ranges,
+        request_session,
+        template_helpers,
+        pages,
+        easy_login_views,
+    ):
+        helper.init_app(app)
+    for blueprint in (auth_views.bp, echo_views.bp, friend_views.bp, admin_views.bp):
         app.register_blueprint(blueprint)
-    easy_login_views.init_app(app)
-    from . import admin_views
-
-    app.register_blueprint(admin_views.bp)  # the operators' console, /admin
     return app
