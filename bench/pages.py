@@ -69,7 +69,17 @@ EMOJI = (
     "☀️", "☁️", "☔", "⛄", "🎵", "🍺", "📱", "✨", "🌸", "❤️", "1️⃣", "🍜", "🐱", "😂", "💦",
     "🎉", "👍", "🥳", "🇯🇵", "👍🏻", "🍣", "👨\u200d👩\u200d👧", chr(0x1016A6), chr(0x1016A7),
 )  # fmt: skip
-DISPLAY_NAMES = ("たろう", "はなこ", "けんじ", "ゆき", "さくら", "ﾀﾛｳ", "Ken", "みさき🌸", "だいすけ")
+DISPLAY_NAMES = (
+    "たろう",
+    "はなこ",
+    "けんじ",
+    "ゆき",
+    "さくら",
+    "ﾀﾛｳ",
+    "Ken",
+    "みさき🌸",
+    "だいすけ",
+)
 
 
 #: How each database was obtained this run, for the summary.
@@ -249,8 +259,10 @@ def build_sqlite(path: Path, ds: Dataset) -> None:
                 conn.execute(
                     sa.insert(Friendship.__table__), [dict(zip(FRIEND_COLUMNS, r)) for r in chunk]
                 )
-            log(f"  friendships: {len(rows):,} (degrees {ds.degrees[0]}..{ds.degrees[-1]}, "
-                f"median {ds.degrees[len(ds.degrees) // 2]})")
+            log(
+                f"  friendships: {len(rows):,} (degrees {ds.degrees[0]}..{ds.degrees[-1]}, "
+                f"median {ds.degrees[len(ds.degrees) // 2]})"
+            )
         progress = Progress("echoes", ds.echoes)
         insert = sa.insert(Echo.__table__)
         for batch in ds.echo_batches(50_000):
@@ -293,8 +305,10 @@ def pg_url(admin_url: str, dbname: str) -> str:
     """Return the SQLAlchemy URL of *dbname* on the admin URL's server."""
     from sqlalchemy.engine import make_url
 
-    return make_url(admin_url).set(drivername="postgresql+psycopg", database=dbname).render_as_string(
-        hide_password=False
+    return (
+        make_url(admin_url)
+        .set(drivername="postgresql+psycopg", database=dbname)
+        .render_as_string(hide_password=False)
     )
 
 
@@ -336,8 +350,10 @@ def build_postgresql(admin_url: str, ds: Dataset) -> None:
             with cur.copy(f"COPY friendships ({', '.join(FRIEND_COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            log(f"  friendships: {len(rows):,} (degrees {ds.degrees[0]}..{ds.degrees[-1]}, "
-                f"median {ds.degrees[len(ds.degrees) // 2]})")
+            log(
+                f"  friendships: {len(rows):,} (degrees {ds.degrees[0]}..{ds.degrees[-1]}, "
+                f"median {ds.degrees[len(ds.degrees) // 2]})"
+            )
             progress = Progress("echoes", ds.echoes)
             with cur.copy(f"COPY echoes ({', '.join(ECHO_COLUMNS)}) FROM STDIN") as copy:
                 for batch in ds.echo_batches(50_000):
@@ -423,8 +439,9 @@ def prepare_postgresql(cache: Path, admin_url: str, ds: Dataset, rebuild: bool) 
         pg_vacuum(admin_url)  # pg_restore brings no statistics
         seconds = time.perf_counter() - start
         log(f"PostgreSQL: restored and analysed in {seconds:.0f} s")
-        SEEDING["postgresql"] = (f"restored the cached dump in {seconds:.0f} s "
-                                 f"(built in {meta['seconds']:.0f} s)")
+        SEEDING["postgresql"] = (
+            f"restored the cached dump in {seconds:.0f} s " f"(built in {meta['seconds']:.0f} s)"
+        )
     return pg_url(admin_url, PG_DBNAME)
 
 
@@ -708,8 +725,10 @@ def bench_db(kind: str, url: str, args, run_dir: Path, load: Load, results: list
         text = body.decode("cp932", "replace")
         emoji_bytes = len(re.findall(rb"[\xf8\xf9][\x40-\xfc]", body))
         facts.update(home_bytes=len(body), home_items=len(_ITEM_RE.findall(text)))
-        log(f"[{kind}] home: HTTP {status}, {len(body)} bytes, {headers.get('Content-Type')}, "
-            f"{facts['home_items']} echoes, ~{emoji_bytes} DoCoMo emoji codes")
+        log(
+            f"[{kind}] home: HTTP {status}, {len(body)} bytes, {headers.get('Content-Type')}, "
+            f"{facts['home_items']} echoes, ~{emoji_bytes} DoCoMo emoji codes"
+        )
         if status != 200 or facts["home_items"] != HOME_ITEMS:
             raise SystemExit(f"unexpected home page:\n{text[:2000]}")
         bare_dir = run_dir / f"bare-{kind}"
@@ -727,16 +746,20 @@ def bench_db(kind: str, url: str, args, run_dir: Path, load: Load, results: list
         ua, arch_sid = DOCOMO_UA, token
         p40, counts = follow_archive(real, ua, arch_sid, ARCHIVE_PAGE)
         if min(counts) < echoes.PAGE_SIZE:
-            log(f"[{kind}] DoCoMo archive pages shortened to fit the page budget "
-                f"({min(counts)}..{max(counts)} echoes): using a PC UA for the archive")
+            log(
+                f"[{kind}] DoCoMo archive pages shortened to fit the page budget "
+                f"({min(counts)}..{max(counts)} echoes): using a PC UA for the archive"
+            )
             pc_token, _, _ = sign_in(url, "pc")  # same first user
             ua, arch_sid = PC_UA, pc_token
             p40, counts = follow_archive(real, ua, arch_sid, ARCHIVE_PAGE)
         p1 = f"/archive?sid={arch_sid}"
         facts["archive_ua"] = "DoCoMo" if ua == DOCOMO_UA else "PC"
         facts["archive_items"] = (counts[0], counts[-1])
-        log(f"[{kind}] archive ({facts['archive_ua']} UA): page 1 and page {ARCHIVE_PAGE} have "
-            f"{counts[0]} and {counts[-1]} echoes; page {ARCHIVE_PAGE} is {p40.split('&')[0]}...")
+        log(
+            f"[{kind}] archive ({facts['archive_ua']} UA): page 1 and page {ARCHIVE_PAGE} have "
+            f"{counts[0]} and {counts[-1]} echoes; page {ARCHIVE_PAGE} is {p40.split('&')[0]}..."
+        )
 
         # Warm up: pools, compiled SQL, templates, the OS cache.
         for server in (real, bare):
@@ -750,18 +773,22 @@ def bench_db(kind: str, url: str, args, run_dir: Path, load: Load, results: list
             for server in (real, bare):
                 res = load(server, home, DOCOMO_UA, args.connections, args.duration)
                 home_runs[server.name].append(res)
-                log(f"[{kind}] round {r + 1}/{args.rounds} home {server.name}: "
+                log(
+                    f"[{kind}] round {r + 1}/{args.rounds} home {server.name}: "
                     f"{res['rps']:.0f} req/s, p50 {res['p50']:.1f} ms, p99 {res['p99']:.1f} ms, "
                     f"{res['cpu_ms']:.2f} ms CPU/req, load {res['load']:.2f}"
-                    + (f", {res['errors']} errors" if res["errors"] else ""))
+                    + (f", {res['errors']} errors" if res["errors"] else "")
+                )
         arch_runs = {1: [], ARCHIVE_PAGE: []}
         for r in range(args.rounds):
             for page, path in ((1, p1), (ARCHIVE_PAGE, p40)):
                 res = load(real, path, ua, 1, archive_seconds)
                 arch_runs[page].append(res)
-                log(f"[{kind}] round {r + 1}/{args.rounds} archive page {page}: "
+                log(
+                    f"[{kind}] round {r + 1}/{args.rounds} archive page {page}: "
                     f"{res['rps']:.0f} req/s, p50 {res['p50']:.1f} ms, p99 {res['p99']:.1f} ms"
-                    + (f", {res['errors']} errors" if res["errors"] else ""))
+                    + (f", {res['errors']} errors" if res["errors"] else "")
+                )
     finally:
         for server in servers:
             server.stop()
@@ -858,8 +885,10 @@ def profile(url: str, paths: dict, requests: int) -> None:
         get(path, ua)
         total = (time.perf_counter() - start) * 1000
         sql = sum(ms for _, ms in statements)
-        log(f"  {label}: {total:.1f} ms in-process, {len(statements)} statements, "
-            f"{sql:.1f} ms in cursor.execute:")
+        log(
+            f"  {label}: {total:.1f} ms in-process, {len(statements)} statements, "
+            f"{sql:.1f} ms in cursor.execute:"
+        )
         for statement, ms in statements:
             flat = " ".join(statement.split())
             log(f"    {ms:7.2f} ms  {flat[:150]}{'...' if len(flat) > 150 else ''}")
@@ -871,15 +900,19 @@ def profile(url: str, paths: dict, requests: int) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler)
     total = stats.total_tt
-    log(f"  cProfile, {requests} home requests ({total * 1000 / requests:.2f} ms/request "
-        "under the profiler); cumulative time per request by step:")
+    log(
+        f"  cProfile, {requests} home requests ({total * 1000 / requests:.2f} ms/request "
+        "under the profiler); cumulative time per request by step:"
+    )
     for suffix, func, label in PROFILE_BUCKETS:
         found = [v for k, v in stats.stats.items() if k[0].endswith(suffix) and k[2] == func]
         if found:
             calls = sum(v[1] for v in found)
             cum = sum(v[3] for v in found)
-            log(f"    {label:36s} {cum * 1000 / requests:6.2f} ms {100 * cum / total:5.1f}%"
-                f"  ({calls / requests:.1f} calls/request)")
+            log(
+                f"    {label:36s} {cum * 1000 / requests:6.2f} ms {100 * cum / total:5.1f}%"
+                f"  ({calls / requests:.1f} calls/request)"
+            )
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(25)
@@ -898,9 +931,11 @@ def print_table(results: list[dict], facts: dict, args, command: str, load: Load
     """Print the command and the figures."""
     log("")
     log(f"command: {command}")
-    log(f"load: {load.name}, {args.connections} connections for the home page and 1 for the "
+    log(
+        f"load: {load.name}, {args.connections} connections for the home page and 1 for the "
         f"archive, {args.duration:g} s x {args.rounds} rounds interleaved; waitress "
-        f"threads={args.threads}; {os.cpu_count()} CPUs; medians of the rounds")
+        f"threads={args.threads}; {os.cpu_count()} CPUs; medians of the rounds"
+    )
     header = (f"{'db':10} {'page':14} {'conns':>5} {'req/s':>8} {'(min-max)':>13} {'p50 ms':>7} "
               f"{'p99 ms':>7} {'CPU ms/req':>10} {'db CPU':>7} {'load':>5} {'err':>4}")  # fmt: skip
     log(header)
@@ -908,22 +943,30 @@ def print_table(results: list[dict], facts: dict, args, command: str, load: Load
     for row in results:
         lo, hi = row["rps_range"]
         db_cpu = "" if row["db_cpu_ms"] is None else f"{row['db_cpu_ms']:.2f}"
-        log(f"{row['db']:10} {row['page']:14} {row['conns']:>5} {row['rps']:8.0f} "
+        log(
+            f"{row['db']:10} {row['page']:14} {row['conns']:>5} {row['rps']:8.0f} "
             f"{f'({lo:.0f}-{hi:.0f})':>13} {row['p50']:7.2f} {row['p99']:7.2f} "
-            f"{row['cpu_ms']:10.2f} {db_cpu:>7} {row['load']:5.2f} {row['errors']:4d}")
+            f"{row['cpu_ms']:10.2f} {db_cpu:>7} {row['load']:5.2f} {row['errors']:4d}"
+        )
     log("")
     for kind, f in facts.items():
         ok = "ok" if f["ratio"] >= 0.35 else "BELOW the 0.35 target"
         ok_a = "ok" if f["archive_ratio"] <= 1.5 else "ABOVE the 1.5 target"
-        log(f"{kind:10} home real/bare = {f['ratio']:.2f} (per-round {f['ratio_range'][0]:.2f}-"
+        log(
+            f"{kind:10} home real/bare = {f['ratio']:.2f} (per-round {f['ratio_range'][0]:.2f}-"
             f"{f['ratio_range'][1]:.2f}; target >= 0.35, goal 0.5: {ok});  archive p50 page "
-            f"{ARCHIVE_PAGE}/page 1 = {f['archive_ratio']:.2f} (target <= 1.5: {ok_a})")
+            f"{ARCHIVE_PAGE}/page 1 = {f['archive_ratio']:.2f} (target <= 1.5: {ok_a})"
+        )
         log(f"{'':10} database: {SEEDING.get(kind, '?')}")
-        log(f"{'':10} user {f['user']} ({f['friends']} friends); home {f['home_bytes']} bytes, "
+        log(
+            f"{'':10} user {f['user']} ({f['friends']} friends); home {f['home_bytes']} bytes, "
             f"{f['home_items']} echoes; archive by {f['archive_ua']} UA, "
-            f"{f['archive_items'][0]}/{f['archive_items'][1]} echoes on pages 1/{ARCHIVE_PAGE}")
-    log("CPU ms/req: the waitress process's user+system CPU per request; db CPU: the "
-        "PostgreSQL backends serving it (SQLite runs inside the app process).")
+            f"{f['archive_items'][0]}/{f['archive_items'][1]} echoes on pages 1/{ARCHIVE_PAGE}"
+        )
+    log(
+        "CPU ms/req: the waitress process's user+system CPU per request; db CPU: the "
+        "PostgreSQL backends serving it (SQLite runs inside the app process)."
+    )
 
 
 def main() -> None:
@@ -938,14 +981,23 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved real/bare rounds")
     parser.add_argument("--connections", type=int, default=8, help="home-page concurrency")
     parser.add_argument("--threads", type=int, default=SERVER_THREADS, help="waitress threads")
-    parser.add_argument("--pg-url", default=os.environ.get(
-        "MOBILE_GATEWAY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-        help="server to create the benchmark database on (connects to this database first)")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "MOBILE_GATEWAY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+        help="server to create the benchmark database on (connects to this database first)",
+    )
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/mobile-gateway-bench"))
     parser.add_argument("--rebuild", action="store_true", help="ignore the cached databases")
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="also profile N home requests in-process and list the SQL")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also profile N home requests in-process and list the SQL",
+    )
     args = parser.parse_args()  # fmt: skip
     command = "python " + shlex.join([os.path.relpath(sys.argv[0]), *sys.argv[1:]])
     use_wrk = args.loadgen == "wrk" or (args.loadgen == "auto" and shutil.which("wrk"))

@@ -213,16 +213,13 @@ class EmojiIndex:
     def softbank_by_pua(self) -> dict[int, str]:
         """Map SoftBank private-use code points to internal text (for webcodes)."""
         return {
-            notations.softbank_pua(code): row.key
-            for code, row in self.by_code["softbank"].items()
+            notations.softbank_pua(code): row.key for code, row in self.by_code["softbank"].items()
         }
 
     @cached_property
     def docomo_by_pua(self) -> dict[int, str]:
         """Map DoCoMo private-use code points to internal text (for hex references)."""
-        return {
-            notations.docomo_pua(code): row.key for code, row in self.by_code["docomo"].items()
-        }
+        return {notations.docomo_pua(code): row.key for code, row in self.by_code["docomo"].items()}
 
     # Encoding -------------------------------------------------------------------
 

@@ -145,7 +145,9 @@ def _decode_error(spec, data, start, end, token, errors) -> str:
     elif spec.is_sjis:
         reason = f"Shift_JIS {data[start:end].hex().upper()} is no {spec.carrier} emoji"
     else:
-        reason = f"private-use character U+{ord(token[0]):04X} is no {spec.carrier or 'known'} emoji"
+        reason = (
+            f"private-use character U+{ord(token[0]):04X} is no {spec.carrier or 'known'} emoji"
+        )
     exc = UnicodeDecodeError(spec.name, data, start, end, reason)
     if errors == "strict":
         raise exc

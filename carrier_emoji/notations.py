@@ -123,9 +123,7 @@ def softbank_sjis(pua: int) -> int:
 
 
 _SOFTBANK_PUA = {
-    softbank_sjis(pua): pua
-    for first, last, _ in _SOFTBANK_PAGES
-    for pua in range(first, last + 1)
+    softbank_sjis(pua): pua for first, last, _ in _SOFTBANK_PAGES for pua in range(first, last + 1)
 }
 #: SoftBank's emoji cells as Shift_JIS codes: 485 (474 with webcodes in the web tables).
 SOFTBANK_CODES = tuple(sorted(_SOFTBANK_PUA))

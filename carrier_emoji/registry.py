@@ -48,7 +48,9 @@ def safe_cut(spec: CodecSpec, data: bytes) -> int:
         for back in range(1, min(4, cut) + 1):
             byte = data[cut - back]
             if byte & 0xC0 != 0x80:
-                need = 2 if byte >> 5 == 6 else 3 if byte >> 4 == 14 else 4 if byte >> 3 == 30 else 1
+                need = (
+                    2 if byte >> 5 == 6 else 3 if byte >> 4 == 14 else 4 if byte >> 3 == 30 else 1
+                )
                 if need > back:
                     cut -= back
                 break

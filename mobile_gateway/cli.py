@@ -172,7 +172,9 @@ def _seed_demo(session, bulk: int = 0) -> bool:
             added.append(echo)
     for minutes, (author, codec, data) in enumerate(DEMO_CARRIER_ECHOES, start=1):
         body = echoes.clean_body(data.decode(codec))
-        session.add(Echo(author=users[author], body=body, created_at=now - timedelta(minutes=minutes)))
+        session.add(
+            Echo(author=users[author], body=body, created_at=now - timedelta(minutes=minutes))
+        )
     session.commit()
     if bulk:
         _seed_bulk(session, list(users.values()), bulk)

@@ -108,15 +108,21 @@ def emoji_list(everything: bool) -> None:
     rows = emoji_layer.effective_index(layer).rows if everything else list(layer.values())
     for row in rows:
         codes = [emoji_notation.format_code(row.code(c)) or "-" for c in emoji_layer.CARRIER_LABELS]
-        click.echo("\t".join([emoji_notation.describe_key(row.key), *codes, row.name_ja or "-",
-                              row.fit or "-"]))
+        click.echo(
+            "\t".join(
+                [emoji_notation.describe_key(row.key), *codes, row.name_ja or "-", row.fit or "-"]
+            )
+        )
     click.echo(f"{len(rows)} row(s)", err=True)
 
 
 @emoji_group.command("show")
 @click.argument("query")
-@click.option("--carrier", type=click.Choice(("docomo", "au", "softbank")),
-              help="Read a bare Shift_JIS code as this carrier's.")
+@click.option(
+    "--carrier",
+    type=click.Choice(("docomo", "au", "softbank")),
+    help="Read a bare Shift_JIS code as this carrier's.",
+)
 @with_appcontext
 def emoji_show(query: str, carrier: str | None) -> None:
     """Show the mappings QUERY finds: an emoji, :name:, a name, F89F, U+E63E, $Gj, localsrc."""
@@ -134,8 +140,11 @@ def emoji_show(query: str, carrier: str | None) -> None:
 
 @emoji_group.command("add")
 @click.argument("key", required=False)
-@click.option("--carrier", type=click.Choice(("docomo", "au", "softbank")),
-              help="With --code: a carrier code that stands for no standard emoji yet.")
+@click.option(
+    "--carrier",
+    type=click.Choice(("docomo", "au", "softbank")),
+    help="With --code: a carrier code that stands for no standard emoji yet.",
+)
 @click.option("--code", help="With --carrier: the code (F94A, U+E6A6, $Gj).")
 @click.option("--means", help="With --carrier/--code: the standard emoji it means.")
 @click.option("--docomo", help="DoCoMo round-trip code ('' for none).")
@@ -168,8 +177,12 @@ def emoji_add(key, carrier, code, means, dry_run, actor, **fields) -> None:
                 raise click.UsageError("give --carrier and --code together, without KEY")
             parsed = emoji_notation.parse_code(carrier, code, "code")
             row = emoji_lookup.propose_carrier_only(
-                emoji_layer.effective_index(layer), carrier, parsed,
-                emoji_notation.parse_key(means) if means else None, fields.get("name_ja"))
+                emoji_layer.effective_index(layer),
+                carrier,
+                parsed,
+                emoji_notation.parse_key(means) if means else None,
+                fields.get("name_ja"),
+            )
         elif key:
             key = emoji_notation.parse_key(key)
             base = emoji_layer.effective_row(layer, key) or carrier_emoji.EmojiRow(key)
@@ -284,8 +297,10 @@ def emoji_log(key: str | None, limit: int) -> None:
     )
     for e in entries:
         what = e.action + (f" of #{e.reverts_id}" if e.reverts_id else "")
-        click.echo(f"#{e.id} {e.at.isoformat(timespec='seconds')} {e.actor} {what}"
-                   f" {emoji_notation.describe_key(e.key)} v{e.version}")
+        click.echo(
+            f"#{e.id} {e.at.isoformat(timespec='seconds')} {e.actor} {what}"
+            f" {emoji_notation.describe_key(e.key)} v{e.version}"
+        )
         click.echo(f"    before {emoji_changes.audit_json(e.before)}")
         click.echo(f"    after  {emoji_changes.audit_json(e.after)}")
 

@@ -44,7 +44,9 @@ def render_list(template: str, fetch: Callable[[int], echoes.Page], **context) -
 
 def render_home(status: int, items: list, **context) -> Response:
     """Render the home page with as many of the newest echoes *items* as fit the budget."""
-    return render_fitting("home.html", status, lambda n: {"items": items[:n]}, len(items), **context)
+    return render_fitting(
+        "home.html", status, lambda n: {"items": items[:n]}, len(items), **context
+    )
 
 
 @bp.route("/")

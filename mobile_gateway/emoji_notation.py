@@ -53,8 +53,7 @@ PUA_OF = {
 }
 #: Private-use code point -> Shift_JIS code, per carrier (au: official code points).
 SJIS_BY_PUA = {
-    carrier: {PUA_OF[carrier](code): code for code in CARRIER_CODES[carrier]}
-    for carrier in PUA_OF
+    carrier: {PUA_OF[carrier](code): code for code in CARRIER_CODES[carrier]} for carrier in PUA_OF
 }
 #: au's "web" code point (sent from UTF-8 forms) -> Shift_JIS code.
 KDDI_SJIS_BY_WEB = {notations.kddi_web_pua(code): code for code in notations.KDDI_CODES}

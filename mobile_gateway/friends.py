@@ -105,9 +105,7 @@ def _accept(session: Session, friendship: Friendship) -> Friendship:
     return friendship
 
 
-def _delete(
-    session: Session, friendship: Friendship, status: str, error: FriendshipError
-) -> None:
+def _delete(session: Session, friendship: Friendship, status: str, error: FriendshipError) -> None:
     """Delete *friendship* and commit if it is still in *status* (as read), else raise *error*.
 
     A plain delete by id would remove a row that changed meanwhile: a request accepted

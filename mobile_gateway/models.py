@@ -286,9 +286,7 @@ class SubscriberBinding(Base):
     __table_args__ = (sa.UniqueConstraint("carrier", "subscriber_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     carrier: Mapped[str] = mapped_column(sa.String(16))
     #: Hex HMAC-SHA256 of carrier and subscriber id, keyed with the app's SECRET_KEY.
     subscriber_hash: Mapped[str] = mapped_column(sa.String(64))

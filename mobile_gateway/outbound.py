@@ -56,13 +56,24 @@ def render(template: str, status: int = 200, /, *, emoji_fallback="fit", **conte
     html = render_template(template_names(template, terminal), terminal=terminal, **context)
     body = encode_page(html, terminal, emoji_fallback)
     if len(body) > terminal.page_budget:
-        log.warning("page %s is %d bytes, over the %s budget of %d", template, len(body),
-                    terminal.carrier, terminal.page_budget)
+        log.warning(
+            "page %s is %d bytes, over the %s budget of %d",
+            template,
+            len(body),
+            terminal.carrier,
+            terminal.page_budget,
+        )
     response = Response(body, status, content_type=terminal.content_type_header)
     response.headers["Vary"] = "User-Agent"
     response.headers["Cache-Control"] = "private, no-cache"
-    log.debug("rendered %s for %s/%s in %s (%d bytes)", template, terminal.carrier,
-              terminal.model, terminal.page_codec, len(body))
+    log.debug(
+        "rendered %s for %s/%s in %s (%d bytes)",
+        template,
+        terminal.carrier,
+        terminal.model,
+        terminal.page_codec,
+        len(body),
+    )
     return response
 
 

@@ -41,8 +41,17 @@ def test_xhtml_pages_are_well_formed(signed_in, store, phone, name):
         store.echo("bob", f"ボブ{minutes}☀️ https://example.com/?a=1&b=2", minutes_ago=minutes + 1)
     first = store.echo("alice", "こんにちは <b>&amp;</b> 🇯🇵👨‍👩‍👧")
     store.echo("bob", "返信です", reply_to=first)
-    pages = ["/", "/archive", "/archive?only=friends", "/replies", "/u/bob", "/friends",
-             f"/echo/{first}", f"/echo/{first}/delete", "/no-such-page"]
+    pages = [
+        "/",
+        "/archive",
+        "/archive?only=friends",
+        "/replies",
+        "/u/bob",
+        "/friends",
+        f"/echo/{first}",
+        f"/echo/{first}/delete",
+        "/no-such-page",
+    ]
     for path in pages:
         handset.visit(path)
         _assert_well_formed(handset)

@@ -36,9 +36,7 @@ def _other(other_session, user) -> User:
     return other_session.get(User, user.id)
 
 
-def test_cancel_racing_accept_keeps_the_friendship(
-    session, other_session, make_user, monkeypatch
-):
+def test_cancel_racing_accept_keeps_the_friendship(session, other_session, make_user, monkeypatch):
     """alice cancels her request while bob accepts it: bob's acceptance must not vanish.
 
     Serially either the accept comes first (then there is nothing to cancel) or the cancel
