@@ -27,6 +27,7 @@ from . import cli_ranges
 from . import db
 from . import echoes
 from . import friends
+from . import sessions
 from .models import Echo
 from .models import User
 from .models import utcnow
@@ -246,12 +247,33 @@ def serve_command(host: str, port: int, threads: int, with_demo: bool) -> None:
         )
     if with_demo:
         _demo()
+    _purge_sessions()
     app = current_app._get_current_object()
     click.echo(f"Serving on http://{host}:{port}/ with {threads} threads.")
     # With TRUSTED_PROXIES the app reads X-Forwarded-For itself (client_address.py);
     # waitress 3 would drop the header before the app sees it.
     proxies = {"clear_untrusted_proxy_headers": False} if app.config["TRUSTED_PROXIES"] else {}
     waitress.serve(app, host=host, port=port, threads=threads, **proxies)
+
+
+def _purge_sessions() -> int:
+    """Delete the sessions past their lifetime or idle timeout; say how many went."""
+    idle = timedelta(seconds=current_app.config["AUTH_SESSION_IDLE_TIMEOUT"])
+    count = sessions.purge_expired(db.get_session(), idle_timeout=idle)
+    click.echo(f"Purged {count} expired session(s).")
+    return count
+
+
+@click.group("sessions")
+def sessions_group() -> None:
+    """Look after the stored sessions."""
+
+
+@sessions_group.command("purge")
+@with_appcontext
+def sessions_purge() -> None:
+    """Delete expired sessions (``serve`` does it at start; run it from cron as well)."""
+    _purge_sessions()
 
 
 def init_app(app: Flask) -> None:
@@ -261,6 +283,7 @@ def init_app(app: Flask) -> None:
         init_db_command,
         demo_command,
         serve_command,
+        sessions_group,
         cli_operator.operator_group,
         cli_operator.service_period_group,
         cli_emoji.emoji_group,

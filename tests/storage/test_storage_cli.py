@@ -188,3 +188,25 @@ def test_demo_has_emoji_from_every_carrier(fresh_db_url, make_app):
         assert carrier_only in text
     assert "\u26c4" in text  # SoftBank's snowman from UTF-8 private use
     assert not any("\ue000" <= ch <= "\uf8ff" for ch in text)
+
+
+def test_sessions_purge_deletes_only_expired_sessions(tmp_path, make_app):
+    """``sessions purge`` deletes dead sessions and keeps live ones."""
+    from datetime import timedelta
+
+    from mobile_gateway import sessions
+    from mobile_gateway.models import AuthSession, utcnow
+
+    url = sa.URL.create("sqlite", database=str(tmp_path / "purge.sqlite3"))
+    db.upgrade(url)
+    app = make_app(url)
+    with app.app_context():
+        session = db.get_session()
+        sessions.create(session, "docomo", now=utcnow() - timedelta(days=2))
+        live, _ = sessions.create(session, "docomo")
+    result = app.test_cli_runner().invoke(args=["sessions", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "Purged 1 expired session(s)." in result.output
+    assert count(app, AuthSession) == 1
+    with app.app_context():
+        assert sessions.load(db.get_session(), live, "docomo") is not None
