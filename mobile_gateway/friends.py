@@ -177,26 +177,20 @@ def accept(session: Session, user: User, other: User | str) -> Friendship:
     return _accept(session, _pending_from(session, other, user))
 
 
+def _delete_request(session: Session, requester: User, addressee: User) -> None:
+    """Delete the pending request of *requester* to *addressee* (refused or withdrawn)."""
+    request = _pending_from(session, requester, addressee)
+    _delete(session, request, "pending", NoSuchRequest("マイミク申請が見つかりません"))
+
+
 def refuse(session: Session, user: User, other: User | str) -> None:
     """Refuse (delete) the pending request that *other* sent to *user*."""
-    other = _resolve(session, other)
-    _delete(
-        session,
-        _pending_from(session, other, user),
-        "pending",
-        NoSuchRequest("マイミク申請が見つかりません"),
-    )
+    _delete_request(session, _resolve(session, other), user)
 
 
 def cancel(session: Session, user: User, other: User | str) -> None:
     """Withdraw the pending request that *user* sent to *other*."""
-    other = _resolve(session, other)
-    _delete(
-        session,
-        _pending_from(session, user, other),
-        "pending",
-        NoSuchRequest("マイミク申請が見つかりません"),
-    )
+    _delete_request(session, user, _resolve(session, other))
 
 
 def remove(session: Session, user: User, other: User | str) -> None:
