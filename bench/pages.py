@@ -109,14 +109,14 @@ class Dataset:
 
     @property
     def key(self) -> str:
-        from mobile_gateway import db
+        from mobile_gateway.storage import db
 
         return f"u{self.users}-e{self.echoes}-s{self.seed}-d{DATA_VERSION}-m{db.head()}"
 
     def password_hash(self, rng: random.Random) -> str:
         """A cheap scrypt hash in the accounts module's self-describing format (n=16).
 
-        ``accounts.verify_password`` reads the cost from the stored string, so these verify
+        ``users.verify_password`` reads the cost from the stored string, so these verify
         like real ones; ``_needs_rehash`` would upgrade them at the first sign-in.
         """
         import base64
@@ -242,8 +242,8 @@ def build_sqlite(path: Path, ds: Dataset) -> None:
     """Create the schema with the migrations and bulk-insert the data (Core executemany)."""
     import sqlalchemy as sa
 
-    from mobile_gateway import db
-    from mobile_gateway.models import Echo, Friendship, User
+    from mobile_gateway.storage import db
+    from mobile_gateway.storage.models import Echo, Friendship, User
 
     engine = db.make_engine(f"sqlite:///{path}")
     try:
@@ -336,7 +336,7 @@ def pg_drop(admin_url: str) -> None:
 
 def build_postgresql(admin_url: str, ds: Dataset) -> None:
     """Create the schema with the migrations in ``mg_bench`` and load the data with COPY."""
-    from mobile_gateway import db
+    from mobile_gateway.storage import db
 
     db.upgrade(pg_url(admin_url, PG_DBNAME))
     with pg_connect(admin_url, PG_DBNAME, autocommit=False) as conn:
@@ -450,8 +450,10 @@ def sign_in(url: str, carrier: str) -> tuple[str, str, int]:
     import emoji
     import sqlalchemy as sa
 
-    from mobile_gateway import accounts, db, echoes, sessions
-    from mobile_gateway.models import User
+    from mobile_gateway.accounts import users, sessions
+    from mobile_gateway.storage import db
+    from mobile_gateway.echo import echoes
+    from mobile_gateway.storage.models import User
 
     engine = db.make_engine(url)
     try:
@@ -462,7 +464,7 @@ def sign_in(url: str, carrier: str) -> tuple[str, str, int]:
                     emoji.emoji_count(e.body) or any(ord(c) > 0xFFFFF for c in e.body)
                     for e in items
                 ):
-                    assert accounts.verify_password(user.password_hash, "bench-password")
+                    assert users.verify_password(user.password_hash, "bench-password")
                     token, _ = sessions.create(session, carrier, None, user)
                     return token, user.name, user.id
     finally:
@@ -474,7 +476,8 @@ def friend_count(url: str, user_id: int) -> int:
     """Return how many accepted friends *user_id* has."""
     import sqlalchemy as sa
 
-    from mobile_gateway import db, friends
+    from mobile_gateway.storage import db
+    from mobile_gateway.echo import friends
 
     engine = db.make_engine(url)
     try:
@@ -711,7 +714,7 @@ def follow_archive(server: Server, ua: str, sid: str, pages: int) -> tuple[str, 
 
 def bench_db(kind: str, url: str, args, run_dir: Path, load: Load, results: list) -> dict:
     """Measure one database; append rows to *results*; return facts for the report."""
-    from mobile_gateway import echoes
+    from mobile_gateway.echo import echoes
 
     token, name, user_id = sign_in(url, "docomo")
     facts = {"user": name, "friends": friend_count(url, user_id)}
@@ -848,7 +851,8 @@ def profile(url: str, paths: dict, requests: int) -> None:
     """Profile the home page in-process; list the SQL of home, archive p1 and p40."""
     import sqlalchemy as sa
 
-    from mobile_gateway import create_app, db
+    from mobile_gateway import create_app
+    from mobile_gateway.storage import db
 
     app = create_app({"DATABASE_URL": url})
     client = app.test_client()

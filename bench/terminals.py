@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import woothee  # noqa: E402
 
-from mobile_gateway import terminals  # noqa: E402
+from mobile_gateway.phone import terminals  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "ua-sample.tsv"
 #: woothee's ``os`` for a ``mobilephone`` of a Japanese carrier, to our carrier key.

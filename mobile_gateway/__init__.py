@@ -19,7 +19,7 @@ class _IdConverter(IntegerConverter):
     """``<int:...>`` in a route: a row id, at most :data:`.models.MAX_ID` (else no match)."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
-        from .models import MAX_ID
+        from .storage.models import MAX_ID
 
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     # 2. Helpers: the database (engine, per-request session) and the commands.
     from . import cli
-    from . import db
+    from .storage import db
 
     db.init_app(app)
     cli.init_app(app)
@@ -58,21 +58,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     #    current; the terminal is detected and its query and form decoded; the client
     #    address, and the subscriber id its carrier's gateway vouches for; the session.
     #    Then template helpers, pages with the error handlers, and the blueprints.
-    from . import admin_views, auth_views, client_address, easy_login_views, echo_views
-    from . import emoji_sync, friend_views, gateway_ranges, inbound, pages, request_session
-    from . import template_helpers
+    from .accounts import easy_login_views, web_session
+    from .accounts import views as account_views
+    from .echo import friend_views
+    from .echo import views as echo_views
+    from .gateways import carrier_ranges, client_address
+    from .operators import console_views, emoji_sync
+    from .phone import inbound, pages, template_helpers
 
     for helper in (
         emoji_sync,
         inbound,
         client_address,
-        gateway_ranges,
-        request_session,
+        carrier_ranges,
+        web_session,
         template_helpers,
         pages,
         easy_login_views,
     ):
         helper.init_app(app)
-    for blueprint in (auth_views.bp, echo_views.bp, friend_views.bp, admin_views.bp):
+    for blueprint in (account_views.bp, echo_views.bp, friend_views.bp, console_views.bp):
         app.register_blueprint(blueprint)
     return app

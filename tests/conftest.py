@@ -15,7 +15,8 @@ import secrets
 import pytest
 import sqlalchemy as sa
 
-from mobile_gateway import accounts, db
+from mobile_gateway.accounts import users
+from mobile_gateway.storage import db
 
 #: Where the PostgreSQL tests run unless ``MOBILE_GATEWAY_TEST_PG_URL`` says otherwise.
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -98,7 +99,7 @@ def pg_schemas(pg_server_url) -> PgSchemas:
 def _cheap_kdf(request, monkeypatch):
     """Make password hashing cheap unless a test is marked ``real_kdf``."""
     if request.node.get_closest_marker("real_kdf") is None:
-        monkeypatch.setattr(accounts, "SCRYPT_N", 2**4)
+        monkeypatch.setattr(users, "SCRYPT_N", 2**4)
 
 
 def pytest_terminal_summary(terminalreporter):

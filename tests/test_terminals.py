@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import EnvironHeaders, Headers
 
-from mobile_gateway import terminals
-from mobile_gateway.terminals import (
+from mobile_gateway.phone import terminals
+from mobile_gateway.phone.terminals import (
     AU,
     CARRIERS,
     DOCOMO,

@@ -18,8 +18,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from mobile_gateway import accounts, create_app, db, echoes, friends, service_period
-from mobile_gateway.models import Base, Echo, utcnow
+from mobile_gateway.accounts import users
+from mobile_gateway import create_app
+from mobile_gateway.storage import db
+from mobile_gateway.echo import echoes, friends, service_period
+from mobile_gateway.storage.models import Base, Echo, utcnow
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -135,41 +138,41 @@ class Store:
     def user(self, name: str, password: str = PASSWORD) -> int:
         """Sign a user up and return the id."""
         with self.session() as session:
-            return accounts.signup(session, name, password).id
+            return users.signup(session, name, password).id
 
     def echo(
         self, name: str, body: str, *, minutes_ago: float = 0, reply_to: int | None = None
     ) -> int:
         """Store an echo by user *name*, written *minutes_ago*; return its id."""
         with self.session() as session:
-            user = accounts.get_user(session, name)
+            user = users.get_user(session, name)
             now = utcnow() - timedelta(minutes=minutes_ago)
             return echoes.post(session, user, body, reply_to=reply_to, now=now).id
 
     def befriend(self, a: str, b: str) -> None:
         """Make *a* and *b* friends."""
         with self.session() as session:
-            user_a = accounts.get_user(session, a)
+            user_a = users.get_user(session, a)
             friends.request(session, user_a, b)
-            friends.accept(session, accounts.get_user(session, b), a)
+            friends.accept(session, users.get_user(session, b), a)
 
     def ask(self, a: str, b: str) -> None:
         """Have *a* ask *b* to be friends."""
         with self.session() as session:
-            friends.request(session, accounts.get_user(session, a), b)
+            friends.request(session, users.get_user(session, a), b)
 
     def are_friends(self, a: str, b: str) -> bool:
         """Return whether *a* and *b* are friends."""
         with self.session() as session:
             return friends.are_friends(
-                session, accounts.get_user(session, a), accounts.get_user(session, b)
+                session, users.get_user(session, a), users.get_user(session, b)
             )
 
     def relation(self, a: str, b: str) -> str:
         """Return how *a* stands to *b* (``friends``, ``outgoing``, ``incoming``, ``none``)."""
         with self.session() as session:
             return friends.relation(
-                session, accounts.get_user(session, a), accounts.get_user(session, b)
+                session, users.get_user(session, a), users.get_user(session, b)
             )
 
     def bodies(self, name: str | None = None) -> list[str]:
@@ -177,7 +180,7 @@ class Store:
         with self.session() as session:
             stmt = sa.select(Echo).order_by(Echo.created_at, Echo.id)
             if name is not None:
-                stmt = stmt.where(Echo.author_id == accounts.get_user(session, name).id)
+                stmt = stmt.where(Echo.author_id == users.get_user(session, name).id)
             return [echo.body for echo in session.scalars(stmt)]
 
     def echo_rows(self) -> list[Echo]:
@@ -188,12 +191,12 @@ class Store:
     def user_exists(self, name: str) -> bool:
         """Return whether someone signed up as *name*."""
         with self.session() as session:
-            return accounts.find_user(session, name) is not None
+            return users.find_user(session, name) is not None
 
     def echo_enabled(self, name: str) -> bool:
         """Return whether user *name* has Echo on."""
         with self.session() as session:
-            return accounts.get_user(session, name).echo_enabled
+            return users.get_user(session, name).echo_enabled
 
     def period(self, start=None, end=None, reading_after_end: str = "open") -> None:
         """Set the service period."""

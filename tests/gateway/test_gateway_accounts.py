@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from phones import PHONES
 
-from mobile_gateway.models import User
+from mobile_gateway.storage.models import User
 
 
 class TestSignUpInOut:

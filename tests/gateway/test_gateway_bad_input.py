@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from phones import PHONES
 
-from mobile_gateway.models import AuthSession, Echo, User
+from mobile_gateway.storage.models import AuthSession, Echo, User
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -115,14 +115,14 @@ class TestErrorPages:
     @pytest.mark.parametrize("name", ["docomo_mova", "au", "pc"])
     def test_unexpected_error(self, signed_in, monkeypatch, name):
         """An unexpected exception is a 500 page in the terminal's encoding."""
-        from mobile_gateway import echo_views
+        from mobile_gateway.echo import views
 
         handset = signed_in(name, "alice")
 
         def broken(*args, **kwargs):
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(echo_views.echoes, "home", broken)
+        monkeypatch.setattr(views.echoes, "home", broken)
         handset.get(handset.home_url())
         _assert_error_page(handset, 500, "エラーが発生しました")
         assert b"boom" not in handset.raw

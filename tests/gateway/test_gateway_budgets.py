@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from phones import PHONES
 
-from mobile_gateway import echoes
+from mobile_gateway.echo import echoes
 
 pytestmark = pytest.mark.sqlite_only
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from phones import FEATURE_PHONES, PHONES
 
-from mobile_gateway import echoes
+from mobile_gateway.echo import echoes
 
 #: Emoji every carrier has a code for.
 COMMON_EMOJI = ["☀️", "☁️", "☔", "⛄", "❤️", "🍺", "👍", "📱", "🆕", "1️⃣"]
@@ -375,9 +375,9 @@ class TestReplies:
         handset = signed_in("pc", "alice", create=False)
         handset.visit(f"/echo/{original}")
         with store.session() as session:
-            from mobile_gateway import accounts
+            from mobile_gateway.accounts import users
 
-            echoes.delete(session, accounts.get_user(session, "alice"), original)
+            echoes.delete(session, users.get_user(session, "alice"), original)
         handset.submit({"body": "返事"}, "/echo")
         assert handset.status == 400
         assert "返信先のエコーが見つかりません" in handset.text

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from mobile_gateway import echoes
-from mobile_gateway.models import utcnow
+from mobile_gateway.echo import echoes
+from mobile_gateway.storage.models import utcnow
 
 #: The FOMA handsets: XHTML pages, served as application/xhtml+xml (an XML parser reads them).
 XHTML_PHONES = ("docomo_foma", "docomo_foma_b1")
@@ -120,7 +120,7 @@ def test_reply_preview_never_splits_an_emoji(signed_in, store, name, body):
 
 def test_delete_of_an_echo_deleted_meanwhile_is_404(signed_in, store, monkeypatch):
     """An echo deleted between the view's lookup and the delete gives 404, not 500."""
-    from mobile_gateway import echoes as echoes_module
+    from mobile_gateway.echo import echoes as echoes_module
 
     store.user("alice")
     echo = store.echo("alice", "消える予定", minutes_ago=1)

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from mobile_gateway import sessions
-from mobile_gateway.models import utcnow
+from mobile_gateway.accounts import sessions
+from mobile_gateway.storage.models import utcnow
 
 COOKIELESS = ("docomo_mova", "docomo_foma_b1", "jphone")
 WITH_COOKIES = ("docomo_foma", "au", "softbank", "willcom", "iphone", "pc")

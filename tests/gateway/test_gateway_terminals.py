@@ -8,7 +8,7 @@ import pytest
 from jinja2 import ChoiceLoader, DictLoader
 from phones import FEATURE_PHONES, PHONES
 
-from mobile_gateway import outbound, terminals
+from mobile_gateway.phone import outbound, terminals
 
 pytestmark = pytest.mark.sqlite_only
 

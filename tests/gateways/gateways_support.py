@@ -15,7 +15,9 @@ from http.cookies import SimpleCookie
 from urllib.parse import quote_from_bytes, urlsplit
 
 import carrier_emoji
-from mobile_gateway import accounts, db, gateway_ranges
+from mobile_gateway.accounts import users
+from mobile_gateway.storage import db
+from mobile_gateway.gateways import carrier_ranges
 
 #: The secret the test apps key subscriber hashes with.
 SECRET_KEY = "gateways-test-secret"
@@ -51,9 +53,9 @@ def add_user(app, name: str, *, operator: bool = False, password: str = "correct
     """Sign up *name* (an operator if asked) and return the user."""
     with app.app_context():
         session = db.get_session()
-        user = accounts.signup(session, name, password)
+        user = users.signup(session, name, password)
         if operator:
-            accounts.grant_operator(session, user)
+            users.grant_operator(session, user)
         session.expunge(user)
         return user
 
@@ -61,8 +63,8 @@ def add_user(app, name: str, *, operator: bool = False, password: str = "correct
 def add_range(app, carrier: str, cidr: str) -> None:
     """Store a gateway range and make this process see it at once."""
     with app.app_context():
-        gateway_ranges.add_range(db.get_session(), carrier, cidr)
-        gateway_ranges.invalidate()
+        carrier_ranges.add_range(db.get_session(), carrier, cidr)
+        carrier_ranges.invalidate()
 
 
 # Handsets. ------------------------------------------------------------------------------------

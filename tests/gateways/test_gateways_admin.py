@@ -3,7 +3,7 @@
 import pytest
 from gateways_support import Handset, add_range, add_user
 
-from mobile_gateway import gateway_ranges
+from mobile_gateway.gateways import carrier_ranges
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_operator_adds_and_removes(site):
     page = handset.submit("追加", {"carrier": "softbank", "cidr": "123.108.237.0/27"})
     assert page.status == 200 and "123.108.237.0/27" in page.text
     with site.app_context():
-        assert gateway_ranges.get_index().contains("softbank", "123.108.237.1")
+        assert carrier_ranges.get_index().contains("softbank", "123.108.237.1")
     bad = handset.submit("追加", {"carrier": "softbank", "cidr": "123.108.237.0/99"})
     assert bad.status == 400 and "not an IP network" in bad.text
     removed = [form for form in handset.get("/admin/ranges").forms if form["submit"] == "削除"]
@@ -72,12 +72,12 @@ def test_operator_adds_and_removes(site):
     handset.post(target["action"], target["fields"])
     assert "123.108.237.0/27" not in handset.page.text
     with site.app_context():
-        assert not gateway_ranges.get_index().contains("softbank", "123.108.237.1")
+        assert not carrier_ranges.get_index().contains("softbank", "123.108.237.1")
 
 
 def ranges(app):
     """Return the stored ranges."""
-    from mobile_gateway import db
+    from mobile_gateway.storage import db
 
     with app.app_context():
-        return gateway_ranges.list_ranges(db.get_session())
+        return carrier_ranges.list_ranges(db.get_session())

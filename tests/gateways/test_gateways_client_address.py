@@ -2,7 +2,7 @@
 
 import pytest
 
-from mobile_gateway.client_address import client_address, parse_address, parse_networks
+from mobile_gateway.gateways.client_address import client_address, parse_address, parse_networks
 
 PROXIES = parse_networks(["10.0.0.0/8", "192.0.2.1"])
 

@@ -7,8 +7,10 @@ import sqlalchemy as sa
 from flask import g
 from gateways_support import SECRET_KEY, SUBSCRIBER_IDS, Handset, add_range, add_user
 
-from mobile_gateway import db, easy_login, gateway_ranges
-from mobile_gateway.models import SubscriberBinding
+from mobile_gateway.storage import db
+from mobile_gateway.accounts import easy_login
+from mobile_gateway.gateways import carrier_ranges
+from mobile_gateway.storage.models import SubscriberBinding
 
 #: Gateway address of each carrier in these tests (TEST-NET-3, one /24 per carrier).
 GATEWAYS = {
@@ -187,7 +189,7 @@ def test_header_from_outside_the_ranges_is_ignored_logged_and_counted(gateways, 
     add_user(gateways, "taro")
     handset = phone(gateways, "au", address=OUTSIDE)
     handset.sign_in("taro")
-    with caplog.at_level(logging.WARNING, logger="mobile_gateway.gateway_ranges"):
+    with caplog.at_level(logging.WARNING, logger="mobile_gateway.gateways.carrier_ranges"):
         page = handset.get("/settings/easy-login")
     assert "EZ番号が取得できません" in page.text
     assert not [form for form in page.forms if form["submit"] == "この端末を登録"]
@@ -196,7 +198,7 @@ def test_header_from_outside_the_ranges_is_ignored_logged_and_counted(gateways, 
     assert any(short in message and OUTSIDE in message for message in messages)
     assert not any(SUBSCRIBER_IDS["au"] in message for message in messages)
     with gateways.app_context():
-        stats = {row.carrier: row for row in gateway_ranges.untrusted_stats()}
+        stats = {row.carrier: row for row in carrier_ranges.untrusted_stats()}
     # sign-in page, its post, the redirected home page and the settings page.
     assert stats["au"].total == stats["au"].today == 4
     assert stats["au"].last_address == OUTSIDE

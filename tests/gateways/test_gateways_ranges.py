@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 from gateways_support import add_range
 
-from mobile_gateway import db, gateway_ranges
-from mobile_gateway.models import CarrierRange
+from mobile_gateway.storage import db
+from mobile_gateway.gateways import carrier_ranges
+from mobile_gateway.storage.models import CarrierRange
 
 HEADER = "carrier\tcidr\tsource\tdate\n"
 #: A file in the format of carrier-ip-ranges.tsv, with the cases the real one has.
@@ -139,7 +140,7 @@ def test_overlap_report(app, tmp_path):
 def test_find_overlaps_ipv6_and_versions():
     """Overlaps are found per IP version; IPv4 and IPv6 never overlap."""
     net = ipaddress.ip_network
-    pairs = gateway_ranges.find_overlaps(
+    pairs = carrier_ranges.find_overlaps(
         [
             ("docomo", net("2001:db8::/32")),
             ("au", net("2001:db8:1::/48")),
@@ -201,14 +202,14 @@ def test_counts_are_buffered_then_written(make_app, sqlite_url):
     finally:
         engine.dispose()
     with app.app_context():
-        stats = {row.carrier: row for row in gateway_ranges.untrusted_stats()}
+        stats = {row.carrier: row for row in carrier_ranges.untrusted_stats()}
     assert stats["docomo"].total == 3
 
 
 def test_index_lookups():
     """The index merges ranges and finds addresses by carrier, at the edges too."""
     net = ipaddress.ip_network
-    index = gateway_ranges.RangeIndex(
+    index = carrier_ranges.RangeIndex(
         [
             ("docomo", net("210.153.84.0/24")),
             ("docomo", net("210.153.85.0/24")),
@@ -233,16 +234,16 @@ def test_cache_ttl(make_app, sqlite_url, ttl, sees_change):
     """Another process's change shows after the TTL; until then the cached ranges hold."""
     app = make_app(sqlite_url, GATEWAY_RANGES_TTL=ttl)
     with app.app_context():
-        assert not gateway_ranges.get_index().contains("docomo", "210.153.84.1")
+        assert not carrier_ranges.get_index().contains("docomo", "210.153.84.1")
         # Another instance adds a range: this process's cache is not told.
         engine = db.make_engine(sqlite_url)
         with engine.begin() as connection:
             connection.execute(
                 sa.insert(CarrierRange).values(
-                    carrier="docomo", cidr="210.153.84.0/24", created_at=gateway_ranges.utcnow()
+                    carrier="docomo", cidr="210.153.84.0/24", created_at=carrier_ranges.utcnow()
                 )
             )
         engine.dispose()
-        assert gateway_ranges.get_index().contains("docomo", "210.153.84.1") is sees_change
-        gateway_ranges.invalidate()
-        assert gateway_ranges.get_index().contains("docomo", "210.153.84.1")
+        assert carrier_ranges.get_index().contains("docomo", "210.153.84.1") is sees_change
+        carrier_ranges.invalidate()
+        assert carrier_ranges.get_index().contains("docomo", "210.153.84.1")

@@ -8,7 +8,9 @@ import re
 import sqlalchemy as sa
 
 import carrier_emoji
-from mobile_gateway import accounts, create_app, db
+from mobile_gateway.accounts import users
+from mobile_gateway import create_app
+from mobile_gateway.storage import db
 
 #: Password of every user the tests make.
 PASSWORD = "password123"
@@ -30,9 +32,9 @@ def add_user(app, name: str, operator: bool = False):
     """Sign up *name* (password :data:`PASSWORD`) and make it an operator if asked."""
     with app.app_context():
         session = db.get_session()
-        user = accounts.signup(session, name, PASSWORD)
+        user = users.signup(session, name, PASSWORD)
         if operator:
-            accounts.grant_operator(session, name)
+            users.grant_operator(session, name)
         return user.id
 
 

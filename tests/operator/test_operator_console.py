@@ -7,8 +7,9 @@ import pytest
 from operator_support import AU_ONLY, DOCOMO_UA, PC_UA, Browser, add_user, hidden_fields
 
 import carrier_emoji
-from mobile_gateway import db, echoes
-from mobile_gateway.models import Echo
+from mobile_gateway.storage import db
+from mobile_gateway.echo import echoes
+from mobile_gateway.storage.models import Echo
 
 SUN = "\u2600\ufe0f"
 IPHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 3_0 like Mac OS X) AppleWebKit/528.18 Mobile/7A341"
@@ -103,9 +104,9 @@ def echo_with(app, body: str) -> int:
     """Store an echo by a new user and return its id."""
     with app.app_context():
         session = db.get_session()
-        from mobile_gateway import accounts
+        from mobile_gateway.accounts import users
 
-        author = accounts.find_user(session, "hanako") or accounts.signup(
+        author = users.find_user(session, "hanako") or users.signup(
             session, "hanako", "password123"
         )
         echo = Echo(author=author, body=echoes.clean_body(body))
@@ -242,7 +243,7 @@ class TestOtherPages:
         assert response.status_code == 200 and "Saved." in response.text
         assert 'value="2009-07-31T23:59"' in response.text
         with web_app.app_context():
-            from mobile_gateway import service_period
+            from mobile_gateway.echo import service_period
 
             period = service_period.get_period(db.get_session())
         assert period.end.isoformat() == "2009-07-31T14:59:00+00:00"

@@ -16,8 +16,10 @@ import pytest
 import sqlalchemy as sa
 from operator_support import AU_ONLY, DOCOMO_UA, PASSWORD, PC_UA, csrf, hidden_fields
 
-from mobile_gateway import accounts, db, echoes
-from mobile_gateway.models import Echo
+from mobile_gateway.accounts import users
+from mobile_gateway.storage import db
+from mobile_gateway.echo import echoes
+from mobile_gateway.storage.models import Echo
 
 #: The brief: every instance uses a change within this many seconds.
 PROPAGATION_LIMIT = 5.0
@@ -92,9 +94,9 @@ def database(pg_schema):
     db.upgrade(url)
     engine = db.make_engine(url)
     with db.make_session_factory(engine)() as session:
-        accounts.signup(session, "op", PASSWORD)
-        accounts.grant_operator(session, "op")
-        author = accounts.signup(session, "hanako", PASSWORD)
+        users.signup(session, "op", PASSWORD)
+        users.grant_operator(session, "op")
+        author = users.signup(session, "hanako", PASSWORD)
         echo = Echo(author=author, body=echoes.clean_body("晴れ" + AU_ONLY))
         session.add(echo)
         session.commit()

@@ -5,8 +5,8 @@ from operator_support import AU_ONLY, AU_ONLY_CODE
 
 import carrier_emoji
 from carrier_emoji import EmojiIndex, EmojiRow
-from mobile_gateway import emoji_lookup, emoji_notation, emoji_review
-from mobile_gateway.emoji_layer import LayerError
+from mobile_gateway.operators import emoji_lookup, emoji_notation, emoji_review
+from mobile_gateway.operators.emoji_layer import LayerError
 
 SUN = "\u2600\ufe0f"
 PARTY = "\U0001f973"  # not in the shipped table

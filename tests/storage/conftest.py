@@ -15,9 +15,9 @@ from datetime import timezone
 import pytest
 import sqlalchemy as sa
 
-from mobile_gateway import accounts
-from mobile_gateway import db
-from mobile_gateway.models import Base
+from mobile_gateway.accounts import users
+from mobile_gateway.storage import db
+from mobile_gateway.storage.models import Base
 
 #: A fixed "now" for tests that need one (the original Echo's launch month).
 T0 = datetime(2009, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -81,7 +81,7 @@ def make_user(session):
     """Return a function that signs up a user with a default password."""
 
     def make_user(name: str, password: str = "correct horse") -> object:
-        return accounts.signup(session, name, password)
+        return users.signup(session, name, password)
 
     return make_user
 

@@ -7,10 +7,10 @@ from flask.cli import FlaskGroup
 
 from mobile_gateway import cli
 from mobile_gateway import create_app
-from mobile_gateway import db
-from mobile_gateway.models import Echo
-from mobile_gateway.models import Friendship
-from mobile_gateway.models import User
+from mobile_gateway.storage import db
+from mobile_gateway.storage.models import Echo
+from mobile_gateway.storage.models import Friendship
+from mobile_gateway.storage.models import User
 
 #: Echoes the demo seeds: written as internal text, and as each carrier's bytes.
 DEMO_COUNT = len(cli.DEMO_ECHOES) + len(cli.DEMO_CARRIER_ECHOES)
@@ -194,8 +194,8 @@ def test_sessions_purge_deletes_only_expired_sessions(tmp_path, make_app):
     """``sessions purge`` deletes dead sessions and keeps live ones."""
     from datetime import timedelta
 
-    from mobile_gateway import sessions
-    from mobile_gateway.models import AuthSession, utcnow
+    from mobile_gateway.accounts import sessions
+    from mobile_gateway.storage.models import AuthSession, utcnow
 
     url = sa.URL.create("sqlite", database=str(tmp_path / "purge.sqlite3"))
     db.upgrade(url)

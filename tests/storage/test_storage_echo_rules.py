@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from mobile_gateway import echoes
-from mobile_gateway.models import Echo
+from mobile_gateway.echo import echoes
+from mobile_gateway.storage.models import Echo
 
 #: Emoji of many shapes, each one user-perceived character.
 SEQUENCES = [

@@ -3,9 +3,9 @@
 import pytest
 import sqlalchemy as sa
 
-from mobile_gateway import accounts
-from mobile_gateway import friends
-from mobile_gateway.models import Friendship
+from mobile_gateway.accounts import users
+from mobile_gateway.echo import friends
+from mobile_gateway.storage.models import Friendship
 
 
 @pytest.fixture
@@ -105,9 +105,9 @@ class TestErrors:
 
     def test_unknown_user(self, session, pair):
         """Requests to names nobody has raise UnknownUser."""
-        with pytest.raises(accounts.UnknownUser):
+        with pytest.raises(users.UnknownUser):
             friends.request(session, pair[0], "nobody")
-        with pytest.raises(accounts.UnknownUser):
+        with pytest.raises(users.UnknownUser):
             friends.request(session, pair[0], "<script>")
 
     def test_remove_non_friend(self, session, pair):

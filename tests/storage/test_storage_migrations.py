@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from mobile_gateway import db
-from mobile_gateway.models import Base
+from mobile_gateway.storage import db
+from mobile_gateway.storage.models import Base
 
 
 def _differences(url, metadata=Base.metadata):

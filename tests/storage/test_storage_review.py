@@ -12,9 +12,9 @@ from datetime import datetime
 
 import pytest
 
-from mobile_gateway import friends
-from mobile_gateway import service_period
-from mobile_gateway.models import User
+from mobile_gateway.echo import friends
+from mobile_gateway.echo import service_period
+from mobile_gateway.storage.models import User
 
 
 def _interleave(monkeypatch, name: str, session, action) -> None:

@@ -6,8 +6,8 @@ from datetime import timezone
 
 import pytest
 
-from mobile_gateway import echoes
-from mobile_gateway import service_period
+from mobile_gateway.echo import echoes
+from mobile_gateway.echo import service_period
 
 #: A fixed "now": the month the original Echo opened.
 T0 = datetime(2009, 6, 1, 12, 0, tzinfo=timezone.utc)

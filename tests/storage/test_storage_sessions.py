@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from mobile_gateway import sessions
-from mobile_gateway.models import AuthSession
+from mobile_gateway.accounts import sessions
+from mobile_gateway.storage.models import AuthSession
 
 
 class TestTokens:

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from mobile_gateway import accounts
-from mobile_gateway import echoes
-from mobile_gateway import friends
-from mobile_gateway.models import Echo
+from mobile_gateway.accounts import users
+from mobile_gateway.echo import echoes
+from mobile_gateway.echo import friends
+from mobile_gateway.storage.models import Echo
 
 #: A fixed "now": the month the original Echo opened.
 T0 = datetime(2009, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -204,7 +204,7 @@ class TestUserPage:
 
     def test_unknown_user(self, session):
         """An unknown name raises UnknownUser."""
-        with pytest.raises(accounts.UnknownUser):
+        with pytest.raises(users.UnknownUser):
             echoes.by_user(session, "nobody")
 
     def test_pages(self, session, circle):

@@ -1,0 +1,237 @@
+"""Easy login pages for phones, and the operators' page of carrier gateway ranges.
+
+DoCoMo sends ``X-DCMGUID`` only when the URL carries ``guid=ON``, so every easy-login link
+and form action for DoCoMo carries it (:func:`easy_login_url`), and once a page was asked
+for with ``guid=ON`` its internal links keep it (:func:`keep_guid`): a session bound to
+the id at sign-in stays usable on the next page.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
+
+from ..storage import db
+from . import easy_login, web_session
+from ..gateways import carrier_ranges, rate_limits
+from ..phone.outbound import render
+from .web_session import NO_SID_ENDPOINTS
+
+__all__ = ["admin_bp", "bp", "easy_login_url", "init_app", "keep_guid"]
+
+bp = Blueprint("easy_login", __name__)
+admin_bp = Blueprint("admin_ranges", __name__, url_prefix="/admin/ranges")
+
+#: Carriers whose phones send a subscriber id, and what the user knows it as.
+ID_NAMES = {
+    "docomo": "iモードID",
+    "au": "EZ番号",
+    "softbank": "ユーザーID",
+}
+#: What to do when the id does not arrive, per carrier.
+ID_HINTS = {
+    "docomo": "iモードIDを送信する設定にしてください（SSLのページでは送られません）",
+    "au": "EZ番号を通知する設定にしてください",
+    "softbank": "ユーザーIDを通知する設定にしてください",
+}
+
+
+def _docomo_phone() -> bool:
+    """Return whether the request comes from a DoCoMo handset's own browser."""
+    terminal = g.get("terminal")
+    return terminal is not None and terminal.carrier == "docomo" and terminal.is_feature_phone
+
+
+def easy_login_url(endpoint: str, **values) -> str:
+    """Return ``url_for(endpoint)``, with ``guid=ON`` for DoCoMo so that the id is sent."""
+    if _docomo_phone():
+        values.setdefault("guid", "ON")
+    return url_for(endpoint, **values)
+
+
+def keep_guid(endpoint: str, values: dict) -> None:
+    """Keep ``guid=ON`` on the internal links of a DoCoMo page that was asked for with it."""
+    args = g.get("args")
+    if (
+        args is not None
+        and args.get("guid", "").upper() == "ON"
+        and _docomo_phone()
+        and endpoint not in NO_SID_ENDPOINTS
+    ):
+        values.setdefault("guid", "ON")
+
+
+def _unavailable_message() -> str:
+    """Say why easy login cannot work on this terminal now."""
+    terminal = g.terminal
+    name = ID_NAMES.get(terminal.carrier)
+    if name is None or not terminal.is_feature_phone:
+        return "かんたんログインはドコモ・au・ソフトバンクの携帯電話でご利用いただけます"
+    return f"この端末の{name}が取得できません。{ID_HINTS[terminal.carrier]}"
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _current_binding():
+    """Return the binding of the phone making the request (trusted id only), if any."""
+    subscriber_id = g.trusted_subscriber_id
+    if not subscriber_id:
+        return None
+    return easy_login.binding_for(db.get_session(), _secret(), g.terminal.carrier, subscriber_id)
+
+
+@bp.route("/easy-login", methods=("GET", "POST"))
+def login():
+    """Show the one-click sign-in button (GET); sign the phone in by its subscriber id (POST)."""
+    if g.terminal.is_crawler:
+        abort(403, description="このページは表示できません")
+    web_session.ensure()
+    available = bool(g.trusted_subscriber_id)
+    error = None
+    if request.method == "POST":
+        binding = _current_binding()
+        rate_limits.limit_easy_login(binding.user if binding is not None else None)
+        if not available:
+            error = _unavailable_message()
+        elif binding is None:
+            error = (
+                "この端末はまだ登録されていません。ユーザー名とパスワードでログインしてから、"
+                "かんたんログインの設定で登録してください"
+            )
+        else:
+            user = easy_login.mark_used(db.get_session(), binding)
+            web_session.sign_in(user)
+            return redirect(url_for("echo.home"))
+    return render(
+        "easy_login.html",
+        400 if error else 200,
+        error=error,
+        available=available,
+        unavailable_message=None if available else _unavailable_message(),
+    )
+
+
+def _settings_page(status: int = 200, error: str | None = None):
+    """Render the settings page: the bound phones (masked), bind and remove buttons."""
+    current = _current_binding()
+    return render(
+        "easy_login_settings.html",
+        status,
+        error=error,
+        bindings=easy_login.bindings(db.get_session(), g.user),
+        current=current,
+        available=bool(g.trusted_subscriber_id),
+        unavailable_message=None if g.trusted_subscriber_id else _unavailable_message(),
+        id_name=ID_NAMES.get(g.terminal.carrier, "端末ID"),
+    )
+
+
+def _signed_in() -> None:
+    """Send a signed-out visitor to the sign-in page."""
+    if g.user is None:
+        abort(redirect(url_for("auth.login")))
+
+
+@bp.route("/settings/easy-login")
+def settings():
+    """Show whether this phone (and which others) can sign in with easy login."""
+    _signed_in()
+    web_session.ensure()
+    return _settings_page()
+
+
+@bp.route("/settings/easy-login/bind", methods=("POST",))
+def bind():
+    """Bind the phone's subscriber id to the signed-in account."""
+    _signed_in()
+    if not g.trusted_subscriber_id:
+        return _settings_page(400, _unavailable_message())
+    try:
+        easy_login.bind(
+            db.get_session(), g.user, _secret(), g.terminal.carrier, g.trusted_subscriber_id
+        )
+    except easy_login.BindingError as exc:
+        return _settings_page(400, str(exc))
+    return redirect(easy_login_url("easy_login.settings"))
+
+
+@bp.route("/settings/easy-login/<int:binding_id>/remove", methods=("POST",))
+def remove(binding_id: int):
+    """Remove one of the account's bindings."""
+    _signed_in()
+    if not easy_login.unbind(db.get_session(), g.user, binding_id):
+        abort(404)
+    return redirect(easy_login_url("easy_login.settings"))
+
+
+# The operators' page. ------------------------------------------------------------------------
+@admin_bp.before_request
+def operators_only():
+    """Let only operators on a PC (or smartphone) in; phones get 403, visitors the sign-in page."""
+    if g.terminal.is_feature_phone:
+        abort(403, description="このページはPCからご利用ください")
+    if g.user is None:
+        return redirect(url_for("auth.login"))
+    if not g.user.is_operator:
+        abort(403, description="このページは運営者だけが表示できます")
+    return None
+
+
+def _ranges_page(status: int = 200, error: str | None = None, cidr: str = ""):
+    """Render the list of ranges, the refused-id counts and the overlaps."""
+    session = db.get_session()
+    ranges = carrier_ranges.list_ranges(session)
+    overlaps = carrier_ranges.find_overlaps(
+        (row.carrier, carrier_ranges.parse_network(row.carrier, row.cidr)) for row in ranges
+    )
+    return render(
+        "easy_login_ranges.html",
+        status,
+        error=error,
+        cidr=cidr,
+        carriers=carrier_ranges.CARRIERS,
+        ranges=ranges,
+        stats=carrier_ranges.untrusted_stats(),
+        overlaps=overlaps,
+    )
+
+
+@admin_bp.route("")
+def index():
+    """List every carrier's gateway ranges and how many ids came from elsewhere."""
+    web_session.ensure()
+    return _ranges_page()
+
+
+@admin_bp.route("/add", methods=("POST",))
+def add():
+    """Add one range."""
+    carrier, cidr = g.form.get("carrier", ""), g.form.get("cidr", "")
+    try:
+        carrier_ranges.add_range(db.get_session(), carrier, cidr, source=f"web: {g.user.name}")
+    except carrier_ranges.RangeError as exc:
+        return _ranges_page(400, str(exc), cidr)
+    carrier_ranges.invalidate()
+    return redirect(url_for("admin_ranges.index"))
+
+
+@admin_bp.route("/remove", methods=("POST",))
+def delete():
+    """Remove one range."""
+    try:
+        carrier_ranges.remove_range(
+            db.get_session(), g.form.get("carrier", ""), g.form.get("cidr", "")
+        )
+    except carrier_ranges.RangeError as exc:
+        return _ranges_page(400, str(exc))
+    carrier_ranges.invalidate()
+    return redirect(url_for("admin_ranges.index"))
+
+
+def init_app(app: Flask) -> None:
+    """Register both blueprints, the ``guid=ON`` URL rule and the template helper."""
+    app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)
+    app.url_defaults(keep_guid)
+    app.jinja_env.globals["easy_login_url"] = easy_login_url

@@ -1,0 +1,186 @@
+"""Echo itself: the home page with the post box, posting, archives, profiles, replies, deletion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, g, redirect, url_for
+from werkzeug.wrappers import Response
+
+from ..accounts import users, web_session
+from ..storage import db
+from . import echoes, service_period
+from ..gateways import rate_limits
+from ..storage.models import utcnow
+from ..phone.outbound import render, render_fitting
+
+bp = Blueprint("echo", __name__)
+
+
+def _signed_in() -> None:
+    """Send a signed-out visitor to the sign-in page."""
+    if g.user is None:
+        abort(redirect(url_for("auth.login")))
+
+
+def _period() -> service_period.ServicePeriod:
+    """Return the service period, read once per request."""
+    if "service_period" not in g:
+        g.service_period = service_period.get_period(db.get_session())
+    return g.service_period
+
+
+def _reading_closed() -> Response | None:
+    """Return the "closed" page when echoes may not be read now."""
+    now = utcnow()
+    if _period().reading_open(now):
+        return None
+    return render("closed.html", 403, message=_period().closed_message(now))
+
+
+def render_list(template: str, fetch: Callable[[int], echoes.Page], **context) -> Response:
+    """Render a page of echoes with as many as fit the budget (keyset: "next" is exact)."""
+    return render_fitting(
+        template, 200, lambda limit: {"page": fetch(limit)}, echoes.PAGE_SIZE, **context
+    )
+
+
+def render_home(status: int, items: list, **context) -> Response:
+    """Render the home page with as many of the newest echoes *items* as fit the budget."""
+    return render_fitting(
+        "home.html", status, lambda n: {"items": items[:n]}, len(items), **context
+    )
+
+
+@bp.route("/")
+def home():
+    """Show the post box first, then the newest echoes of the user and friends."""
+    if g.user is None:
+        web_session.ensure()
+        return render("welcome.html")
+    closed = _reading_closed()
+    if closed:
+        return closed
+    web_session.ensure()
+    session = db.get_session()
+    items = echoes.home(session, g.user) if g.user.echo_enabled else []
+    posting = _period().closed_message(utcnow())
+    return render_home(200, items, closed_message=posting)
+
+
+@bp.route("/echo", methods=("POST",))
+def post():
+    """Post an echo (or a reply); refuse bad bodies with a message and store nothing."""
+    _signed_in()
+    rate_limits.limit_post(g.user)
+    session = db.get_session()
+    body = g.form.get("body", "")
+    reply_to = g.form.get("reply_to") or None
+    try:
+        echoes.post(session, g.user, body, reply_to=reply_to)
+    except echoes.EchoError as exc:
+        closed = _reading_closed()
+        if closed:
+            # Reading is closed too: the home page would show the timeline.
+            return closed
+        items = echoes.home(session, g.user) if g.user.echo_enabled else []
+        target = echoes.get(session, reply_to) if reply_to else None
+        return render_home(400, items, error=str(exc), body=body, reply_target=target)
+    return redirect(url_for("echo.home"))
+
+
+@bp.route("/echo/<int:echo_id>")
+def show(echo_id: int):
+    """Show one echo, what it answers, and a box to reply to it."""
+    closed = _reading_closed()
+    if closed:
+        return closed
+    echo = echoes.get(db.get_session(), echo_id)
+    if echo is None:
+        abort(404)
+    web_session.ensure()
+    return render_fitting("echo.html", 200, lambda _: {}, 1, echo=echo)
+
+
+@bp.route("/echo/<int:echo_id>/delete", methods=("GET", "POST"))
+def delete(echo_id: int):
+    """Ask to confirm (GET), then delete one's own echo (POST)."""
+    _signed_in()
+    session = db.get_session()
+    echo = echoes.get(session, echo_id)
+    if echo is None:
+        abort(404)
+    if echo.author_id != g.user.id:
+        abort(403)
+    if g.form.get("confirm") == "yes":
+        try:
+            echoes.delete(session, g.user, echo_id)
+        except echoes.EchoNotFound:
+            abort(404)  # deleted meanwhile (a second confirmation, another tab)
+        return redirect(url_for("echo.home"))
+    return render_fitting("delete.html", 200, lambda _: {}, 1, echo=echo)
+
+
+@bp.route("/archive")
+def archive():
+    """Page through the echoes of the user and friends, newest first."""
+    _signed_in()
+    closed = _reading_closed()
+    if closed:
+        return closed
+    cursor = g.args.get("c") or None
+    friends_only = g.args.get("only") == "friends"
+    try:
+        return render_list(
+            "archive.html",
+            lambda limit: echoes.archive(
+                db.get_session(), g.user, cursor, limit, include_self=not friends_only
+            ),
+            friends_only=friends_only,
+        )
+    except echoes.InvalidCursor:
+        abort(404)
+
+
+@bp.route("/replies")
+def replies():
+    """Show the replies others wrote to the user's echoes."""
+    _signed_in()
+    closed = _reading_closed()
+    if closed:
+        return closed
+    cursor = g.args.get("c") or None
+    try:
+        return render_list(
+            "replies.html", lambda limit: echoes.replies_to(db.get_session(), g.user, cursor, limit)
+        )
+    except echoes.InvalidCursor:
+        abort(404)
+
+
+@bp.route("/u/<name>")
+def user(name: str):
+    """Show one user's echoes: public, signed in or not."""
+    closed = _reading_closed()
+    if closed:
+        return closed
+    owner = users.find_user(db.get_session(), name)
+    if owner is None:
+        abort(404)
+    cursor = g.args.get("c") or None
+    try:
+        return render_list(
+            "user.html",
+            lambda limit: echoes.by_user(db.get_session(), owner, cursor, limit),
+            owner=owner,
+        )
+    except echoes.InvalidCursor:
+        abort(404)
+
+
+@bp.route("/settings/echo", methods=("POST",))
+def echo_setting():
+    """Turn Echo on or off on the user's home page."""
+    _signed_in()
+    users.set_echo_enabled(db.get_session(), g.user, g.form.get("enabled") == "on")
+    return redirect(url_for("echo.home"))

@@ -1,0 +1,119 @@
+"""Jinja helpers for handset pages: input modes, accesskeys, times, links, form fields."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask, g, url_for
+from markupsafe import Markup, escape
+
+from ..echo import echoes
+from . import inbound
+
+__all__ = ["init_app", "input_mode", "keycap", "linkify", "relative_time"]
+
+#: Input modes by name: (i-mode/au/WILLCOM istyle, SoftBank mode, XHTML -wap-input-format).
+INPUT_MODES = {
+    "hiragana": ("1", "hiragana", "*<ja:h>"),
+    "katakana": ("2", "hankakukana", "*<ja:hk>"),
+    "alphabet": ("3", "alphabet", "*<ja:en>"),
+    "numeric": ("4", "numeric", "*<ja:n>"),
+}
+
+
+def input_mode(mode: str = "hiragana") -> Markup:
+    """Return the attributes that open a text box in *mode* on the request's handset."""
+    istyle, softbank, wap = INPUT_MODES[mode]
+    terminal = g.terminal
+    if terminal.carrier == "softbank" and terminal.is_feature_phone:
+        return Markup(' mode="{}"').format(softbank)
+    if terminal.carrier in ("docomo", "au", "willcom") and terminal.is_feature_phone:
+        attrs = Markup(' istyle="{}"').format(istyle)
+        if terminal.content_type == "application/xhtml+xml" or terminal.carrier == "au":
+            attrs += Markup(' style="-wap-input-format:{}"').format(f'"{wap}"')
+        return attrs
+    return Markup("")
+
+
+def keycap(number: int | str) -> str:
+    """Return the keycap emoji of a keypad key (``1️⃣``); pages show it in the carrier's codes."""
+    return f"{number}\ufe0f\u20e3"
+
+
+def accesskey(number: int | str) -> Markup:
+    """Return the ``accesskey`` attribute of a keypad key."""
+    return Markup(' accesskey="{}"').format(number)
+
+
+def relative_time(moment: datetime, now: datetime | None = None) -> str:
+    """Say how long ago *moment* was, the way Japanese phones show it (``3分前``)."""
+    now = now or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    seconds = int((now - moment).total_seconds())
+    if seconds < 60:
+        return "たった今"
+    if seconds < 3600:
+        return f"{seconds // 60}分前"
+    if seconds < 86400:
+        return f"{seconds // 3600}時間前"
+    if seconds < 7 * 86400:
+        return f"{seconds // 86400}日前"
+    local = moment.astimezone(_JST)
+    return f"{local.month}/{local.day}"
+
+
+_JST = timezone(timedelta(hours=9), "JST")
+
+#: An http(s) URL in an echo: ASCII, up to the first space, quote, angle bracket or
+#: full-width character; trailing punctuation is left out.
+_URL_RE = re.compile(r"https?://[!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]+(?<![.,;:!?)\]'])", re.ASCII)
+
+
+def linkify(text: str, exit_page: bool | None = None) -> Markup:
+    """Escape *text* and turn its URLs into links, never shortened.
+
+    On feature phones a link leaves through the exit page, so that the session id in
+    the page's own URL never reaches the other site in a Referer.
+    """
+    if exit_page is None:
+        exit_page = g.terminal.is_feature_phone
+    out = []
+    position = 0
+    for match in _URL_RE.finditer(text):
+        url = match.group()
+        href = url_for("pages.exit", url=url) if exit_page else url
+        out.append(escape(text[position : match.start()]))
+        out.append(Markup('<a href="{}">{}</a>').format(href, url))
+        position = match.end()
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+def form_fields() -> Markup:
+    """Return the hidden fields every form carries: charset probe and CSRF token."""
+    fields = Markup('<input type="hidden" name="{}" value="{}"/>').format(
+        inbound.CHARSET_FIELD, inbound.CHARSET_PROBE
+    )
+    token = g.get("csrf_token")
+    if token is None:
+        from ..accounts import web_session
+
+        token = web_session.csrf_token()
+    if token:
+        fields += Markup('<input type="hidden" name="_csrf" value="{}"/>').format(token)
+    return fields
+
+
+def init_app(app: Flask) -> None:
+    """Make the helpers available to every template."""
+    app.jinja_env.globals.update(
+        input_mode=input_mode,
+        keycap=keycap,
+        accesskey=accesskey,
+        form_fields=form_fields,
+    )
+    app.jinja_env.filters.update(
+        relative_time=relative_time, linkify=linkify, shorten=echoes.shorten
+    )
