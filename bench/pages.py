@@ -450,9 +450,9 @@ def sign_in(url: str, carrier: str) -> tuple[str, str, int]:
     import emoji
     import sqlalchemy as sa
 
-    from mobile_gateway.accounts import users, sessions
-    from mobile_gateway.storage import db
+    from mobile_gateway.accounts import sessions, users
     from mobile_gateway.echo import echoes
+    from mobile_gateway.storage import db
     from mobile_gateway.storage.models import User
 
     engine = db.make_engine(url)
@@ -476,8 +476,8 @@ def friend_count(url: str, user_id: int) -> int:
     """Return how many accepted friends *user_id* has."""
     import sqlalchemy as sa
 
-    from mobile_gateway.storage import db
     from mobile_gateway.echo import friends
+    from mobile_gateway.storage import db
 
     engine = db.make_engine(url)
     try:

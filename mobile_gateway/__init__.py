@@ -58,8 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     #    current; the terminal is detected and its query and form decoded; the client
     #    address, and the subscriber id its carrier's gateway vouches for; the session.
     #    Then template helpers, pages with the error handlers, and the blueprints.
-    from .accounts import easy_login_views, web_session
+    from .accounts import easy_login_views
     from .accounts import views as account_views
+    from .accounts import web_session
     from .echo import friend_views
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote_from_bytes, urljoin, urlsplit
 
 import carrier_emoji
-from mobile_gateway.phone import terminals
 from mobile_gateway.accounts.web_session import COOKIE_NAME
+from mobile_gateway.phone import terminals
 
 __all__ = ["FEATURE_PHONES", "PHONES", "Form", "Link", "Phone", "PhoneSpec"]
 

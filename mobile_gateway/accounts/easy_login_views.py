@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 
-from ..storage import db
-from . import easy_login, web_session
 from ..gateways import carrier_ranges, rate_limits
 from ..phone.outbound import render
+from ..storage import db
+from . import easy_login, web_session
 from .web_session import NO_SID_ENDPOINTS
 
 __all__ = ["admin_bp", "bp", "easy_login_url", "init_app", "keep_guid"]

@@ -17,16 +17,12 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
-from ..storage.models import AuthSession
-from ..storage.models import User
-from ..storage.models import utcnow
+from ..storage.models import AuthSession, User, utcnow
 
 __all__ = [
     "IDLE_TIMEOUT",

@@ -18,8 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..storage.models import DomainError
-from ..storage.models import User
+from ..storage.models import DomainError, User
 
 __all__ = [
     "AccountError",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from . import users, web_session
-from ..storage import db
 from ..gateways import rate_limits
 from ..phone.outbound import render
+from ..storage import db
+from . import users, web_session
 
 bp = Blueprint("auth", __name__)
 

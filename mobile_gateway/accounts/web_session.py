@@ -16,8 +16,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden
 
 from ..storage import db
-from . import sessions
 from ..storage.models import User
+from . import sessions
 
 __all__ = ["COOKIE_NAME", "PARAM", "csrf_token", "ensure", "init_app", "sign_in", "sign_out"]
 

@@ -12,25 +12,18 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-import carrier_emoji  # noqa: F401  (registers the codecs the demo decodes with)
 import click
 import sqlalchemy as sa
-from flask import Flask
-from flask import current_app
-from flask.cli import FlaskGroup
-from flask.cli import with_appcontext
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
 
-from ..accounts import users
-from . import emoji
-from . import operators
-from . import ranges
+import carrier_emoji  # noqa: F401  (registers the codecs the demo decodes with)
+
+from ..accounts import sessions, users
+from ..echo import echoes, friends
 from ..storage import db
-from ..echo import echoes
-from ..echo import friends
-from ..accounts import sessions
-from ..storage.models import Echo
-from ..storage.models import User
-from ..storage.models import utcnow
+from ..storage.models import Echo, User, utcnow
+from . import emoji, operators, ranges
 
 __all__ = ["init_app", "main"]
 

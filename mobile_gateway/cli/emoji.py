@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import carrier_emoji
 import click
 from flask.cli import with_appcontext
+
+import carrier_emoji
 
 from ..storage import db
 
@@ -34,8 +35,7 @@ def _actor_option(command):
 
 def _echo_row(row, layer) -> None:
     """Print one row with every notation of its codes."""
-    from ..operators import emoji_layer
-    from ..operators import emoji_notation
+    from ..operators import emoji_layer, emoji_notation
 
     origin = "operator row" if row.key in layer else "shipped row"
     click.echo(f"{emoji_notation.describe_key(row.key)}  [{origin}]")
@@ -75,9 +75,7 @@ def _echo_review(result) -> None:
 
 def _emoji_apply(change, actor: str, action: str, dry_run: bool) -> None:
     """Review *change*, print it, and apply it unless *dry_run* or refused."""
-    from ..operators import emoji_changes
-    from ..operators import emoji_layer
-    from ..operators import emoji_review
+    from ..operators import emoji_changes, emoji_layer, emoji_review
 
     session = db.get_session()
     layer = emoji_layer.load_layer(session)
@@ -101,8 +99,7 @@ def _emoji_apply(change, actor: str, action: str, dry_run: bool) -> None:
 @with_appcontext
 def emoji_list(everything: bool) -> None:
     """List the operator rows (tab-separated: emoji, DoCoMo, au, SoftBank, name, means)."""
-    from ..operators import emoji_layer
-    from ..operators import emoji_notation
+    from ..operators import emoji_layer, emoji_notation
 
     layer = emoji_layer.load_layer(db.get_session())
     rows = emoji_layer.effective_index(layer).rows if everything else list(layer.values())
@@ -126,8 +123,7 @@ def emoji_list(everything: bool) -> None:
 @with_appcontext
 def emoji_show(query: str, carrier: str | None) -> None:
     """Show the mappings QUERY finds: an emoji, :name:, a name, F89F, U+E63E, $Gj, localsrc."""
-    from ..operators import emoji_layer
-    from ..operators import emoji_lookup
+    from ..operators import emoji_layer, emoji_lookup
 
     layer = emoji_layer.load_layer(db.get_session())
     matches = emoji_lookup.lookup(emoji_layer.effective_index(layer), query, carrier)
@@ -166,9 +162,7 @@ def emoji_add(key, carrier, code, means, dry_run, actor, **fields) -> None:
     KEY with field options (``add ☀️ --au-fit F660``, ``add :sun: --localsrc 44``), or a
     carrier-only code: ``add --carrier docomo --code F94A --means ☀️``.
     """
-    from ..operators import emoji_layer
-    from ..operators import emoji_lookup
-    from ..operators import emoji_notation
+    from ..operators import emoji_layer, emoji_lookup, emoji_notation
 
     layer = emoji_layer.load_layer(db.get_session())
     try:
@@ -206,8 +200,7 @@ def emoji_add(key, carrier, code, means, dry_run, actor, **fields) -> None:
 @with_appcontext
 def emoji_remove(key: str, dry_run: bool, actor: str) -> None:
     """Remove the operator row of KEY (its shipped row, if any, applies again)."""
-    from ..operators import emoji_layer
-    from ..operators import emoji_notation
+    from ..operators import emoji_layer, emoji_notation
 
     try:
         key = emoji_notation.parse_key(key)
@@ -226,9 +219,7 @@ def emoji_remove(key: str, dry_run: bool, actor: str) -> None:
 @with_appcontext
 def emoji_import(file, dry_run: bool, replace: bool, actor: str) -> None:
     """Import operator rows from a CSV FILE (columns: see emoji_csv's docstring)."""
-    from ..operators import emoji_csv
-    from ..operators import emoji_layer
-    from ..operators import emoji_notation
+    from ..operators import emoji_csv, emoji_layer, emoji_notation
 
     text = file.read()
     session = db.get_session()
@@ -259,8 +250,7 @@ def emoji_import(file, dry_run: bool, replace: bool, actor: str) -> None:
 @with_appcontext
 def emoji_export(file) -> None:
     """Write the operator rows as CSV to FILE (default: standard output)."""
-    from ..operators import emoji_csv
-    from ..operators import emoji_layer
+    from ..operators import emoji_csv, emoji_layer
 
     count = emoji_csv.export_csv(emoji_layer.load_layer(db.get_session()), file)
     click.echo(f"{count} row(s) exported", err=True)
@@ -270,8 +260,7 @@ def emoji_export(file) -> None:
 @with_appcontext
 def emoji_check() -> None:
     """Validate the effective table: operator rows, codes taken once, every round trip."""
-    from ..operators import emoji_checks
-    from ..operators import emoji_layer
+    from ..operators import emoji_checks, emoji_layer
 
     session = db.get_session()
     problems = emoji_checks.check_table(emoji_layer.load_layer(session))
@@ -289,8 +278,7 @@ def emoji_check() -> None:
 @with_appcontext
 def emoji_log(key: str | None, limit: int) -> None:
     """Show the audit log, newest first (before/after are operator rows as JSON)."""
-    from ..operators import emoji_changes
-    from ..operators import emoji_notation
+    from ..operators import emoji_changes, emoji_notation
 
     entries = emoji_changes.audit_entries(
         db.get_session(), limit, key=emoji_notation.parse_key(key) if key else None
@@ -311,8 +299,7 @@ def emoji_log(key: str | None, limit: int) -> None:
 @with_appcontext
 def emoji_revert(entry_id: int, actor: str) -> None:
     """Undo the change of audit entry ENTRY_ID (logged as a change of its own)."""
-    from ..operators import emoji_changes
-    from ..operators import emoji_layer
+    from ..operators import emoji_changes, emoji_layer
 
     try:
         result = emoji_changes.revert(db.get_session(), entry_id, actor)

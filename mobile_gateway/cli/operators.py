@@ -8,8 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from ..accounts import users
-from ..storage import db
 from ..echo import service_period
+from ..storage import db
 from ..storage.models import utcnow
 
 __all__ = ["operator_group", "service_period_group"]

@@ -14,26 +14,16 @@ import binascii
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
-from datetime import timedelta
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 
 import emoji
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm import aliased
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from ..accounts import users
-from . import friends
-from . import service_period
-from ..storage.models import DomainError
-from ..storage.models import Echo
-from ..storage.models import MAX_ID
-from ..storage.models import User
-from ..storage.models import UTCDateTime
-from ..storage.models import utcnow
+from ..storage.models import MAX_ID, DomainError, Echo, User, UTCDateTime, utcnow
+from . import friends, service_period
 
 __all__ = [
     "HOME_LIMIT",

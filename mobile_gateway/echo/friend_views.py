@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, request, url_for
 
 from ..accounts import users, web_session
+from ..phone.outbound import render_fitting
 from ..storage import db
 from . import friends
-from ..phone.outbound import render_fitting
 
 bp = Blueprint("friends", __name__)
 

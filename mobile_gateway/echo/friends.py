@@ -12,10 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts import users
-from ..storage.models import DomainError
-from ..storage.models import Friendship
-from ..storage.models import User
-from ..storage.models import utcnow
+from ..storage.models import DomainError, Friendship, User, utcnow
 
 __all__ = [
     "AlreadyFriends",

@@ -9,16 +9,12 @@ to hide). Settings live in the ``service_settings`` table, so every app instance
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from datetime import timedelta
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..storage.models import DomainError
-from ..storage.models import ServiceSetting
-from ..storage.models import utcnow
+from ..storage.models import DomainError, ServiceSetting, utcnow
 
 __all__ = [
     "JST",

@@ -8,11 +8,11 @@ from flask import Blueprint, abort, g, redirect, url_for
 from werkzeug.wrappers import Response
 
 from ..accounts import users, web_session
-from ..storage import db
-from . import echoes, service_period
 from ..gateways import rate_limits
-from ..storage.models import utcnow
 from ..phone.outbound import render, render_fitting
+from ..storage import db
+from ..storage.models import utcnow
+from . import echoes, service_period
 
 bp = Blueprint("echo", __name__)
 

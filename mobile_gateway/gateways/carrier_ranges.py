@@ -44,10 +44,10 @@ from flask import Flask, current_app, g
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..storage import db
 from ..accounts import easy_login
-from .client_address import IPNetwork, parse_address
+from ..storage import db
 from ..storage.models import CarrierRange, DomainError, UntrustedSubscriberCount, utcnow
+from .client_address import IPNetwork, parse_address
 from .rate_limits import insert_on_conflict
 
 __all__ = [

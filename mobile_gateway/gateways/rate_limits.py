@@ -10,7 +10,8 @@ the limit, which is fine for what these limits are for (slowing guessing and flo
 What is limited (keys hold no secret: subscriber ids appear only as keyed hashes):
 
 - posting: per user and per trusted subscriber id (``RATE_LIMIT_POST_PER_*``);
-- password sign-in: per client address (an IPv6 /64 counts as one) and per account name (``RATE_LIMIT_SIGN_IN_PER_*``);
+- password sign-in: per client address (an IPv6 /64 counts as one) and per account name
+  (``RATE_LIMIT_SIGN_IN_PER_*``);
 - easy login: per client address and per account (``RATE_LIMIT_EASY_LOGIN_PER_*``).
 
 Thousands of phones reach us from the few addresses of a carrier gateway, so a per-address

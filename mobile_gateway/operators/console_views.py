@@ -33,14 +33,23 @@ from flask import (
 
 from carrier_emoji import EmojiIndex, EmojiRow
 
-from ..storage import db
-from . import emoji_changes, emoji_checks, emoji_csv, emoji_layer, emoji_lookup, emoji_notation, emoji_review, emoji_sync
-from ..accounts import web_session, sessions
+from ..accounts import sessions, web_session
 from ..echo import service_period
 from ..phone import terminals
+from ..storage import db
+from ..storage.models import MAX_ID, utcnow
+from . import (
+    emoji_changes,
+    emoji_checks,
+    emoji_csv,
+    emoji_layer,
+    emoji_lookup,
+    emoji_notation,
+    emoji_review,
+    emoji_sync,
+)
 from .emoji_layer import CARRIER_LABELS, FIELDS, LayerError
 from .emoji_notation import describe_key, format_code
-from ..storage.models import MAX_ID, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

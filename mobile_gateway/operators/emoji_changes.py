@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from carrier_emoji import EmojiRow
 
+from ..storage.models import EmojiAuditEntry, EmojiMapping, EmojiTableVersion, utcnow
 from .emoji_layer import FIELDS, LayerError, load_layer, row_of
 from .emoji_notation import describe_key, key_text, row_from_json, row_to_json
 from .emoji_review import Review, review
-from ..storage.models import EmojiAuditEntry, EmojiMapping, EmojiTableVersion, utcnow
 
 __all__ = ["ACTIONS", "apply", "audit_entries", "audit_json", "revert"]
 

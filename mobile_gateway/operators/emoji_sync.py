@@ -29,8 +29,8 @@ import carrier_emoji
 from carrier_emoji import EmojiIndex
 
 from ..storage import db
-from . import emoji_layer
 from ..storage.models import EmojiMapping
+from . import emoji_layer
 
 __all__ = ["TableSync", "adopt", "get_sync", "init_app"]
 

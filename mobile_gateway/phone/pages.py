@@ -7,8 +7,8 @@ import logging
 from flask import Blueprint, Flask, g
 from werkzeug.exceptions import HTTPException
 
-from ..storage import db
 from ..accounts import web_session
+from ..storage import db
 from .inbound import InvalidInput
 from .outbound import render
 

@@ -11,13 +11,9 @@ import os
 from importlib.resources import files
 
 import sqlalchemy as sa
-from flask import Flask
-from flask import current_app
-from flask import g
-from sqlalchemy.engine import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
-from sqlalchemy.orm import sessionmaker
+from flask import Flask, current_app, g
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
     "alembic_config",

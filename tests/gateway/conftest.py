@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from mobile_gateway.accounts import users
 from mobile_gateway import create_app
-from mobile_gateway.storage import db
+from mobile_gateway.accounts import users
 from mobile_gateway.echo import echoes, friends, service_period
+from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Base, Echo, utcnow
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -171,9 +171,7 @@ class Store:
     def relation(self, a: str, b: str) -> str:
         """Return how *a* stands to *b* (``friends``, ``outgoing``, ``incoming``, ``none``)."""
         with self.session() as session:
-            return friends.relation(
-                session, users.get_user(session, a), users.get_user(session, b)
-            )
+            return friends.relation(session, users.get_user(session, a), users.get_user(session, b))
 
     def bodies(self, name: str | None = None) -> list[str]:
         """Return the stored echo bodies (of user *name*), oldest first."""

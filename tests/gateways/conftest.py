@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from gateways_support import SECRET_KEY
 
 from mobile_gateway import create_app
-from mobile_gateway.storage import db
 from mobile_gateway.gateways import rate_limits
+from mobile_gateway.storage import db
 
 #: Tables these tests write, children first (emptied after each test).
 TABLES = (

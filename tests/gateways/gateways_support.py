@@ -16,8 +16,8 @@ from urllib.parse import quote_from_bytes, urlsplit
 
 import carrier_emoji
 from mobile_gateway.accounts import users
-from mobile_gateway.storage import db
 from mobile_gateway.gateways import carrier_ranges
+from mobile_gateway.storage import db
 
 #: The secret the test apps key subscriber hashes with.
 SECRET_KEY = "gateways-test-secret"

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from flask import g
 from gateways_support import SECRET_KEY, SUBSCRIBER_IDS, Handset, add_range, add_user
 
-from mobile_gateway.storage import db
 from mobile_gateway.accounts import easy_login
 from mobile_gateway.gateways import carrier_ranges
+from mobile_gateway.storage import db
 from mobile_gateway.storage.models import SubscriberBinding
 
 #: Gateway address of each carrier in these tests (TEST-NET-3, one /24 per carrier).

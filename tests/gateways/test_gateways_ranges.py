@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from gateways_support import add_range
 
-from mobile_gateway.storage import db
 from mobile_gateway.gateways import carrier_ranges
+from mobile_gateway.storage import db
 from mobile_gateway.storage.models import CarrierRange
 
 HEADER = "carrier\tcidr\tsource\tdate\n"

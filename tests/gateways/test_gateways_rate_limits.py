@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 from gateways_support import SECRET_KEY, Handset, add_range, add_user
 
-from mobile_gateway.storage import db
 from mobile_gateway.accounts import easy_login
 from mobile_gateway.gateways import rate_limits
+from mobile_gateway.storage import db
 from mobile_gateway.storage.models import RateLimitCounter
 
 GATEWAY = ("210.153.84.0/24", "210.153.84.10")

@@ -8,7 +8,6 @@ value), where they fail. Every test leaves the process's emoji table as it found
 
 from __future__ import annotations
 
-
 import pytest
 import sqlalchemy as sa
 from operator_support import Browser, add_user, make_app

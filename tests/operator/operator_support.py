@@ -8,8 +8,8 @@ import re
 import sqlalchemy as sa
 
 import carrier_emoji
-from mobile_gateway.accounts import users
 from mobile_gateway import create_app
+from mobile_gateway.accounts import users
 from mobile_gateway.storage import db
 
 #: Password of every user the tests make.

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from operator_support import AU_ONLY, DOCOMO_UA, PASSWORD, add_user
 
-from mobile_gateway.storage import db
 from mobile_gateway.echo import echoes
+from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Echo, User
 
 CHROMIUM = "/usr/bin/chromium"

@@ -7,8 +7,8 @@ import pytest
 from operator_support import AU_ONLY, DOCOMO_UA, PC_UA, Browser, add_user, hidden_fields
 
 import carrier_emoji
-from mobile_gateway.storage import db
 from mobile_gateway.echo import echoes
+from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Echo
 
 SUN = "\u2600\ufe0f"
@@ -137,7 +137,7 @@ class TestChanges:
         )
 
     def test_preview_save_and_phones_see_it(self, operator, web_app):
-        """au F370 gets a meaning: the preview shows DoCoMo's bytes; once saved, DoCoMo gets them."""
+        """au F370 gets a meaning: the preview shows DoCoMo's bytes; saved, DoCoMo gets them."""
         echo_id = echo_with(web_app, "晴れ" + AU_ONLY)
         docomo = Browser(web_app, DOCOMO_UA)
         assert b"\xf8\x9f" not in docomo.get(f"/echo/{echo_id}").data

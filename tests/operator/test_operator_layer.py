@@ -7,9 +7,15 @@ import sqlalchemy as sa
 from operator_support import AU_ONLY, AU_ONLY_CODE
 
 import carrier_emoji
-from mobile_gateway.storage import db
-from mobile_gateway.operators import emoji_changes, emoji_csv, emoji_layer, emoji_lookup, emoji_notation
+from mobile_gateway.operators import (
+    emoji_changes,
+    emoji_csv,
+    emoji_layer,
+    emoji_lookup,
+    emoji_notation,
+)
 from mobile_gateway.operators.emoji_layer import LayerError
+from mobile_gateway.storage import db
 from mobile_gateway.storage.models import EmojiAuditEntry, EmojiMapping
 
 SUN = "\u2600\ufe0f"

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from operator_support import AU_ONLY, DOCOMO_UA, PASSWORD, PC_UA, csrf, hidden_fields
 
 from mobile_gateway.accounts import users
-from mobile_gateway.storage import db
 from mobile_gateway.echo import echoes
+from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Echo
 
 #: The brief: every instance uses a change within this many seconds.

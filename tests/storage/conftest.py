@@ -8,9 +8,7 @@ tests are skipped, except under CI (``CI`` set to a true value), where they fail
 
 from __future__ import annotations
 
-from datetime import datetime
-from datetime import timedelta
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa

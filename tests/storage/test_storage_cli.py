@@ -5,12 +5,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from mobile_gateway import cli
-from mobile_gateway import create_app
+from mobile_gateway import cli, create_app
 from mobile_gateway.storage import db
-from mobile_gateway.storage.models import Echo
-from mobile_gateway.storage.models import Friendship
-from mobile_gateway.storage.models import User
+from mobile_gateway.storage.models import Echo, Friendship, User
 
 #: Echoes the demo seeds: written as internal text, and as each carrier's bytes.
 DEMO_COUNT = len(cli.DEMO_ECHOES) + len(cli.DEMO_CARRIER_ECHOES)

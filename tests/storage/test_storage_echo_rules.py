@@ -2,8 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobile_gateway.echo import echoes

@@ -12,8 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from mobile_gateway.echo import friends
-from mobile_gateway.echo import service_period
+from mobile_gateway.echo import friends, service_period
 from mobile_gateway.storage.models import User
 
 

@@ -1,13 +1,10 @@
 """The service period: posting only inside it, reading after it as configured."""
 
-from datetime import datetime
-from datetime import timedelta
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mobile_gateway.echo import echoes
-from mobile_gateway.echo import service_period
+from mobile_gateway.echo import echoes, service_period
 
 #: A fixed "now": the month the original Echo opened.
 T0 = datetime(2009, 6, 1, 12, 0, tzinfo=timezone.utc)

@@ -1,18 +1,14 @@
 """Home, archive pages, a user's echoes, replies and deleting."""
 
-from datetime import datetime
-from datetime import timedelta
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobile_gateway.accounts import users
-from mobile_gateway.echo import echoes
-from mobile_gateway.echo import friends
+from mobile_gateway.echo import echoes, friends
 from mobile_gateway.storage.models import Echo
 
 #: A fixed "now": the month the original Echo opened.

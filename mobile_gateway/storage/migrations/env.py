@@ -11,8 +11,7 @@ revision from the models::
 
 from alembic import context
 
-from mobile_gateway.storage.models import Base
-from mobile_gateway.storage.models import UTCDateTime
+from mobile_gateway.storage.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
