@@ -1,0 +1,36 @@
+"""Database models, one module per capability, all on one :class:`Base` (one metadata).
+
+Every text column holds internal-form text (see :mod:`carrier_emoji`); every timestamp is
+timezone-aware UTC when read back, on SQLite as on PostgreSQL. A new model goes into the
+module of its capability (or a new one, imported here), and into a migration
+(:mod:`mobile_gateway.storage.migrations`).
+"""
+
+from .accounts import ROLES, AuthSession, SubscriberBinding, User
+from .base import MAX_ID, NAMING_CONVENTION, Base, DomainError, UTCDateTime, utcnow
+from .echo import FRIENDSHIP_STATES, Echo, Friendship, ServiceSetting
+from .emoji import EmojiAuditEntry, EmojiMapping, EmojiTableVersion
+from .gateways import CarrierRange, RateLimitCounter, UntrustedSubscriberCount
+
+__all__ = [
+    "FRIENDSHIP_STATES",
+    "MAX_ID",
+    "NAMING_CONVENTION",
+    "ROLES",
+    "AuthSession",
+    "Base",
+    "CarrierRange",
+    "DomainError",
+    "Echo",
+    "EmojiAuditEntry",
+    "EmojiMapping",
+    "EmojiTableVersion",
+    "Friendship",
+    "RateLimitCounter",
+    "ServiceSetting",
+    "SubscriberBinding",
+    "UTCDateTime",
+    "UntrustedSubscriberCount",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,112 @@
+"""Who uses Echo: users, their sessions, and the phones bound to them for easy login."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship, validates
+
+from .base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # the relationship is resolved by name, at mapping time
+    from .echo import Echo
+
+__all__ = ["ROLES", "AuthSession", "SubscriberBinding", "User"]
+
+#: Roles a user may have.
+ROLES = ("user", "operator")
+
+
+class User(Base):
+    """Someone who signed up; names are unique regardless of letter case."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint("role IN ('user', 'operator')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The name as typed at sign-up (ASCII letters, digits, "_" and "-").
+    name: Mapped[str] = mapped_column(sa.String(20))
+    #: ``name`` lowercased; the unique key that makes names case-insensitively unique.
+    name_key: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    display_name: Mapped[str | None] = mapped_column(sa.String(40))
+    #: Self-describing scrypt hash, see :mod:`mobile_gateway.accounts`.
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    #: Whether the post box and timeline show on the user's home page.
+    echo_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    role: Mapped[str] = mapped_column(sa.String(16), default="user", server_default="user")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    echoes: WriteOnlyMapped[Echo] = relationship(back_populates="author", passive_deletes=True)
+
+    @validates("name")
+    def _set_name_key(self, key: str, value: str) -> str:
+        """Keep ``name_key`` in step with ``name``."""
+        self.name_key = value.lower()
+        return value
+
+    @property
+    def is_operator(self) -> bool:
+        """Whether the user may change mappings, IP ranges and the service period."""
+        return self.role == "operator"
+
+    @property
+    def label(self) -> str:
+        """The name to show: the display name if set, else the user name."""
+        return self.display_name or self.name
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.name!r}>"
+
+
+class AuthSession(Base):
+    """A server-side session, carried in a cookie or in URLs and forms.
+
+    ``id`` is the SHA-256 of the token the terminal holds: a copy of the table gives no
+    usable session. Anonymous sessions (``user_id`` NULL) exist for CSRF tokens.
+    """
+
+    __tablename__ = "auth_sessions"
+
+    #: Hex SHA-256 of the token.
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    #: Terminal kind the session was made for ("docomo", "au", "pc", ...).
+    carrier: Mapped[str] = mapped_column(sa.String(16))
+    #: HMAC of the carrier subscriber id keyed with the token; NULL when none was sent.
+    subscriber_id_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: End of the absolute lifetime; the idle timeout is checked against ``last_seen_at``.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AuthSession {self.id[:8]}… user={self.user_id} {self.carrier}>"
+
+
+class SubscriberBinding(Base):
+    """A carrier subscriber id bound to an account for easy login, stored only as a keyed hash."""
+
+    __tablename__ = "subscriber_bindings"
+    __table_args__ = (sa.UniqueConstraint("carrier", "subscriber_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    carrier: Mapped[str] = mapped_column(sa.String(16))
+    #: Hex HMAC-SHA256 of carrier and subscriber id, keyed with the app's SECRET_KEY.
+    subscriber_hash: Mapped[str] = mapped_column(sa.String(64))
+    #: What the settings page shows ("*****0a"): never the id in clear.
+    masked: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SubscriberBinding {self.id} user={self.user_id} {self.carrier} {self.masked}>"
