@@ -20,7 +20,8 @@ from flask.cli import FlaskGroup, with_appcontext
 import carrier_emoji  # noqa: F401  (registers the codecs the demo decodes with)
 
 from ..accounts import sessions, users
-from ..echo import echoes, friends
+from ..echo import friends
+from ..echo.text import clean_body
 from ..storage import db
 from ..storage.models import Echo, User, utcnow
 from . import emoji, operators, ranges
@@ -158,14 +159,14 @@ def _seed_demo(session, bulk: int = 0) -> bool:
             created_at = now - timedelta(minutes=3) - step * (len(DEMO_ECHOES) - 1 - index)
             echo = Echo(
                 author=people[author],
-                body=echoes.clean_body(body),
+                body=clean_body(body),
                 reply_to=added[answered - 1] if answered else None,
                 created_at=created_at,
             )
             session.add(echo)
             added.append(echo)
     for minutes, (author, codec, data) in enumerate(DEMO_CARRIER_ECHOES, start=1):
-        body = echoes.clean_body(data.decode(codec))
+        body = clean_body(data.decode(codec))
         session.add(
             Echo(author=people[author], body=body, created_at=now - timedelta(minutes=minutes))
         )

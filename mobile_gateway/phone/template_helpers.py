@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
 
-from ..echo import echoes
+from ..echo.text import shorten
 from . import inbound
 
 __all__ = ["init_app", "input_mode", "keycap", "linkify", "relative_time"]
@@ -114,6 +114,4 @@ def init_app(app: Flask) -> None:
         accesskey=accesskey,
         form_fields=form_fields,
     )
-    app.jinja_env.filters.update(
-        relative_time=relative_time, linkify=linkify, shorten=echoes.shorten
-    )
+    app.jinja_env.filters.update(relative_time=relative_time, linkify=linkify, shorten=shorten)

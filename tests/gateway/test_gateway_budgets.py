@@ -8,6 +8,7 @@ import pytest
 from phones import PHONES
 
 from mobile_gateway.echo import echoes
+from mobile_gateway.echo.text import check_body, count_chars
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -25,8 +26,8 @@ SMALL_PHONES = ("docomo_mova", "docomo_mova_5k", "jphone", "au")
 
 def test_long_echo_is_150_characters():
     """The test echo is exactly as long as an echo may be."""
-    assert echoes.count_chars(LONG_ECHO) == 150
-    assert echoes.check_body(LONG_ECHO) is None
+    assert count_chars(LONG_ECHO) == 150
+    assert check_body(LONG_ECHO) is None
 
 
 @dataclass

@@ -10,6 +10,7 @@ import pytest
 from phones import FEATURE_PHONES, PHONES
 
 from mobile_gateway.echo import echoes
+from mobile_gateway.echo.text import count_chars
 
 #: Emoji every carrier has a code for.
 COMMON_EMOJI = ["☀️", "☁️", "☔", "⛄", "❤️", "🍺", "👍", "📱", "🆕", "1️⃣"]
@@ -46,7 +47,7 @@ _PUA_RE = re.compile("[\ue000-\uf8ff]")
 
 def test_echo_150_is_150_characters():
     """The test echo is exactly 150 characters as the reader sees them."""
-    assert echoes.count_chars(ECHO_150) == 150
+    assert count_chars(ECHO_150) == 150
 
 
 class TestPosting:

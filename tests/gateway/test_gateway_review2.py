@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from mobile_gateway.echo import echoes
+from mobile_gateway.echo.text import count_chars
 from mobile_gateway.storage.models import utcnow
 
 #: The FOMA handsets: XHTML pages, served as application/xhtml+xml (an XML parser reads them).
@@ -113,9 +113,7 @@ def test_reply_preview_never_splits_an_emoji(signed_in, store, name, body):
     kept = shown[:-1]
     assert body.startswith(kept)
     # Cut between two characters: the two parts count as many characters as the whole.
-    assert echoes.count_chars(kept) + echoes.count_chars(body[len(kept) :]) == (
-        echoes.count_chars(body)
-    )
+    assert count_chars(kept) + count_chars(body[len(kept) :]) == (count_chars(body))
 
 
 def test_delete_of_an_echo_deleted_meanwhile_is_404(signed_in, store, monkeypatch):

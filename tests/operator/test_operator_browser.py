@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from operator_support import AU_ONLY, DOCOMO_UA, PASSWORD, add_user
 
-from mobile_gateway.echo import echoes
+from mobile_gateway.echo.text import clean_body
 from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Echo, User
 
@@ -93,7 +93,7 @@ def test_console_in_a_browser(web_app, live_server, chromium):
     add_user(web_app, "op", operator=True)
     with web_app.app_context():
         session = db.get_session()
-        echo = Echo(author=session.query(User).one(), body=echoes.clean_body("晴れ" + AU_ONLY))
+        echo = Echo(author=session.query(User).one(), body=clean_body("晴れ" + AU_ONLY))
         session.add(echo)
         session.commit()
         echo_id = echo.id

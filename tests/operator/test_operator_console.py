@@ -7,7 +7,7 @@ import pytest
 from operator_support import AU_ONLY, DOCOMO_UA, PC_UA, Browser, add_user, hidden_fields
 
 import carrier_emoji
-from mobile_gateway.echo import echoes
+from mobile_gateway.echo.text import clean_body
 from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Echo
 
@@ -109,7 +109,7 @@ def echo_with(app, body: str) -> int:
         author = users.find_user(session, "hanako") or users.signup(
             session, "hanako", "password123"
         )
-        echo = Echo(author=author, body=echoes.clean_body(body))
+        echo = Echo(author=author, body=clean_body(body))
         session.add(echo)
         session.commit()
         return echo.id

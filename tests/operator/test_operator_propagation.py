@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from operator_support import AU_ONLY, DOCOMO_UA, PASSWORD, PC_UA, csrf, hidden_fields
 
 from mobile_gateway.accounts import users
-from mobile_gateway.echo import echoes
+from mobile_gateway.echo.text import clean_body
 from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Echo
 
@@ -97,7 +97,7 @@ def database(pg_schema):
         users.signup(session, "op", PASSWORD)
         users.grant_operator(session, "op")
         author = users.signup(session, "hanako", PASSWORD)
-        echo = Echo(author=author, body=echoes.clean_body("晴れ" + AU_ONLY))
+        echo = Echo(author=author, body=clean_body("晴れ" + AU_ONLY))
         session.add(echo)
         session.commit()
         echo_id = echo.id

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobile_gateway.echo import echoes
+from mobile_gateway.echo.text import check_body, clean_body, count_chars
 from mobile_gateway.storage.models import Echo
 
 #: Emoji of many shapes, each one user-perceived character.
@@ -31,27 +32,27 @@ class TestCount:
     @pytest.mark.parametrize("sequence", SEQUENCES)
     def test_sequence_counts_once(self, sequence):
         """Every emoji sequence and combined character counts as one."""
-        assert echoes.count_chars(sequence) == 1
-        assert echoes.count_chars(f"a{sequence}b") == 3
+        assert count_chars(sequence) == 1
+        assert count_chars(f"a{sequence}b") == 3
 
     def test_plain_text(self):
         """Kana, kanji, ASCII and full-width characters count one each."""
-        assert echoes.count_chars("今日はいい天気ですね。ABCｱｲｳ") == 17
+        assert count_chars("今日はいい天気ですね。ABCｱｲｳ") == 17
 
     def test_unpaired_zwj_between_letters(self):
         """A ZWJ between two letters does not merge them."""
-        assert echoes.count_chars("a\u200db") == 2
+        assert count_chars("a\u200db") == 2
 
     def test_mixed_weather(self):
         """The weather emoji of the demo count one each."""
-        assert echoes.count_chars("☀️ ☁️ ☔ ⛄ 🎵 🍺") == 11
+        assert count_chars("☀️ ☁️ ☔ ⛄ 🎵 🍺") == 11
 
     @settings(deadline=None)
     @given(st.text(max_size=60), st.text(max_size=60))
     def test_count_never_exceeds_code_points(self, a, b):
         """No text counts more than its code points, and joining never adds characters."""
-        assert echoes.count_chars(a) <= len(a)
-        assert echoes.count_chars(a + b) <= echoes.count_chars(a) + echoes.count_chars(b)
+        assert count_chars(a) <= len(a)
+        assert count_chars(a + b) <= count_chars(a) + count_chars(b)
 
 
 class TestClean:
@@ -59,28 +60,28 @@ class TestClean:
 
     def test_line_breaks_folded(self):
         """CRLF, CR, LF, LS and PS each become one space."""
-        assert echoes.clean_body("a\r\nb\rc\nd\u2028e\u2029f") == "a b c d e f"
+        assert clean_body("a\r\nb\rc\nd\u2028e\u2029f") == "a b c d e f"
 
     def test_controls_removed(self):
         """NUL, ESC, DEL, C1 controls and bidi overrides are removed."""
-        assert echoes.clean_body("a\x00b\x1bc\x7fd\x9be\u202ef\u2066g") == "abcdefg"
+        assert clean_body("a\x00b\x1bc\x7fd\x9be\u202ef\u2066g") == "abcdefg"
 
     def test_stripped(self):
         """Leading and trailing spaces, ideographic ones included, are removed."""
-        assert echoes.clean_body("\u3000 おはよう \n") == "おはよう"
+        assert clean_body("\u3000 おはよう \n") == "おはよう"
 
     def test_emoji_joiners_kept(self):
         """ZWJ and variation selectors survive cleaning."""
-        assert echoes.clean_body("👨‍👩‍👧‍👦☀️") == "👨‍👩‍👧‍👦☀️"
+        assert clean_body("👨‍👩‍👧‍👦☀️") == "👨‍👩‍👧‍👦☀️"
 
     @settings(deadline=None)
     @given(st.text())
     def test_clean_output(self, text):
         """Cleaned text has no controls or line breaks and is stable when cleaned again."""
-        cleaned = echoes.clean_body(text)
+        cleaned = clean_body(text)
         assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in cleaned)
         assert "\u2028" not in cleaned and "\u2029" not in cleaned
-        assert echoes.clean_body(cleaned) == cleaned
+        assert clean_body(cleaned) == cleaned
 
 
 class TestCheck:
@@ -88,20 +89,20 @@ class TestCheck:
 
     def test_limit(self):
         """150 characters pass and 151 are refused, emoji or not."""
-        assert echoes.check_body("あ" * 150) is None
-        assert echoes.check_body("🍺" * 150) is None
-        assert echoes.check_body("👨‍👩‍👧‍👦" * 150) is None
-        assert echoes.check_body("🍺" * 151) == "150文字以内で入力してください"
-        assert echoes.check_body("あ" * 151) == "150文字以内で入力してください"
+        assert check_body("あ" * 150) is None
+        assert check_body("🍺" * 150) is None
+        assert check_body("👨‍👩‍👧‍👦" * 150) is None
+        assert check_body("🍺" * 151) == "150文字以内で入力してください"
+        assert check_body("あ" * 151) == "150文字以内で入力してください"
 
     @pytest.mark.parametrize("body", ["", " ", "\u3000\u3000", "\r\n\t", "\x00\x01", "\u200d"])
     def test_empty(self, body):
         """Empty, blank and invisible-only bodies are refused."""
-        assert echoes.check_body(body) == "本文を入力してください"
+        assert check_body(body) == "本文を入力してください"
 
     def test_huge_body_refused_quickly(self):
         """A body far beyond any possible 150 characters is refused without counting."""
-        assert echoes.check_body("a\u0301" * 100_000) == "150文字以内で入力してください"
+        assert check_body("a\u0301" * 100_000) == "150文字以内で入力してください"
 
 
 class TestPost:

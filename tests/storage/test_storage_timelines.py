@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobile_gateway.accounts import users
-from mobile_gateway.echo import echoes, friends
+from mobile_gateway.echo import echoes, friends, paging
 from mobile_gateway.storage.models import Echo
 
 #: A fixed "now": the month the original Echo opened.
@@ -160,9 +160,9 @@ class TestArchive:
         """A well-formed cursor outside the data gives an empty page, not an error."""
         taro = circle[0]
         post_at(session, taro, "x", 1)
-        cursor = echoes.encode_cursor(echoes.Cursor("before", T0 - timedelta(days=9000), 2**63 - 1))
+        cursor = paging.encode_cursor(paging.Cursor("before", T0 - timedelta(days=9000), 2**63 - 1))
         assert echoes.archive(session, taro, cursor).items == []
-        cursor = echoes.encode_cursor(echoes.Cursor("after", T0 + timedelta(days=9000), 1))
+        cursor = paging.encode_cursor(paging.Cursor("after", T0 + timedelta(days=9000), 1))
         page = echoes.archive(session, taro, cursor)
         assert page.items == [] and page.next_cursor is None
 
@@ -174,15 +174,15 @@ class TestArchive:
     )
     def test_cursor_round_trip(self, direction, micros, ident):
         """Every cursor decodes to what was encoded."""
-        cursor = echoes.Cursor(direction, echoes._EPOCH + micros * echoes._MICROSECOND, ident)
-        assert echoes.decode_cursor(echoes.encode_cursor(cursor)) == cursor
+        cursor = paging.Cursor(direction, paging._EPOCH + micros * paging._MICROSECOND, ident)
+        assert paging.decode_cursor(paging.encode_cursor(cursor)) == cursor
 
     @settings(deadline=None)
     @given(st.text(max_size=80))
     def test_any_text_is_a_cursor_or_refused(self, text):
         """Decoding arbitrary text gives a cursor or InvalidCursor, nothing else."""
         try:
-            echoes.decode_cursor(text)
+            paging.decode_cursor(text)
         except echoes.InvalidCursor:
             pass
 
