@@ -63,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .accounts import web_session
     from .echo import friend_views
     from .echo import views as echo_views
-    from .gateways import carrier_ranges, client_address
+    from .gateways import carrier_ranges, client_address, subscriber_ids
     from .operators import console_views, emoji_sync
     from .phone import inbound, pages, template_helpers
 
@@ -72,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         inbound,
         client_address,
         carrier_ranges,
+        subscriber_ids,
         web_session,
         template_helpers,
         pages,

@@ -3,25 +3,25 @@
 A signed-in phone binds the subscriber id its carrier sends (DoCoMo ``X-DCMGUID``, au
 ``X-UP-SUBNO``, SoftBank ``X-JPHONE-UID``) to the account; later the same phone signs in
 with one click. Only ids that came through the carrier's gateway are given to these
-functions (``g.trusted_subscriber_id``, see :mod:`.gateway_ranges`).
+functions (``g.trusted_subscriber_id``, see :mod:`..gateways.subscriber_ids`).
 
 The database never holds an id in clear: a binding stores the HMAC-SHA256 of carrier and
-id keyed with the app's ``SECRET_KEY`` (so changing that key unbinds every phone), plus a
-masked form for the settings page (``*****0a``: the last two characters). A (carrier, id)
+id keyed with the app's ``SECRET_KEY`` (:func:`..gateways.subscriber_ids.subscriber_hash`;
+changing that key unbinds every phone), plus a masked form for the settings page
+(``*****0a``: the last two characters). A (carrier, id)
 is bound to one account at most; binding it to a second account is refused.
 No Flask here: every function takes a SQLAlchemy session first.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..gateways.subscriber_ids import subscriber_hash
 from ..storage.models import DomainError, SubscriberBinding, User, utcnow
 
 __all__ = [
@@ -36,7 +36,6 @@ __all__ = [
     "find_user",
     "mark_used",
     "mask",
-    "subscriber_hash",
     "unbind",
 ]
 
@@ -62,13 +61,6 @@ class BoundElsewhere(BindingError):
 
 class TooManyBindings(BindingError):
     """The account has bound as many phones as it may."""
-
-
-def subscriber_hash(secret_key: str | bytes, carrier: str, subscriber_id: str) -> str:
-    """Return the stored form of a subscriber id: hex HMAC-SHA256 keyed with *secret_key*."""
-    key = secret_key if isinstance(secret_key, bytes) else secret_key.encode("utf-8")
-    message = f"easy-login\x00{carrier}\x00{subscriber_id}".encode("utf-8", "surrogatepass")
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def mask(carrier: str, subscriber_id: str) -> str:

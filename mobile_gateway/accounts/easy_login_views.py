@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 
-from ..gateways import carrier_ranges, rate_limits
+from ..gateways import carrier_ranges, rate_limits, subscriber_ids
 from ..phone.outbound import render
 from ..storage import db
 from . import easy_login, web_session
@@ -192,7 +192,7 @@ def _ranges_page(status: int = 200, error: str | None = None, cidr: str = ""):
         cidr=cidr,
         carriers=carrier_ranges.CARRIERS,
         ranges=ranges,
-        stats=carrier_ranges.untrusted_stats(),
+        stats=subscriber_ids.untrusted_stats(),
         overlaps=overlaps,
     )
 

@@ -22,10 +22,10 @@ def ranges_group() -> None:
 @with_appcontext
 def ranges_import(file, dry_run: bool, replace: bool) -> None:
     """Import ranges from FILE (tab-separated: carrier, cidr, source, date)."""
-    from ..gateways import carrier_ranges
+    from ..gateways import carrier_ranges, range_import
 
     session = db.get_session()
-    plan = carrier_ranges.plan_import(session, carrier_ranges.parse_file(file), replace=replace)
+    plan = range_import.plan_import(session, range_import.parse_file(file), replace=replace)
     for line in plan.report():
         click.echo(line)
     if plan.parsed.errors:
@@ -33,7 +33,7 @@ def ranges_import(file, dry_run: bool, replace: bool) -> None:
     if dry_run:
         click.echo("dry run: nothing changed")
         return
-    carrier_ranges.apply_plan(session, plan)
+    range_import.apply_plan(session, plan)
     carrier_ranges.invalidate()
     click.echo(f"imported: {len(plan.add)} added, {len(plan.remove)} removed")
 
@@ -87,11 +87,11 @@ def ranges_remove(carrier: str, cidr: str) -> None:
 @with_appcontext
 def ranges_stats() -> None:
     """Show per carrier the stored ranges and the subscriber ids refused from elsewhere."""
-    from ..gateways import carrier_ranges
+    from ..gateways import carrier_ranges, subscriber_ids
 
     rows = carrier_ranges.list_ranges(db.get_session())
     click.echo("carrier   ranges  refused  today  last refused")
-    for stats in carrier_ranges.untrusted_stats():
+    for stats in subscriber_ids.untrusted_stats():
         count = sum(1 for row in rows if row.carrier == stats.carrier)
         last = (
             f"{stats.last_seen_at.isoformat(timespec='seconds')} from {stats.last_address}"

@@ -30,17 +30,20 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort, current_app, g
-from sqlalchemy.dialects import postgresql, sqlite
 
+from ..phone.outbound import render
 from ..storage import db
 from ..storage.models import RateLimitCounter
+from ..storage.upsert import insert_on_conflict
+from .carrier_ranges import carriers_containing
+from .client_address import parse_address
+from .subscriber_ids import subscriber_hash
 
 __all__ = [
     "Decision",
     "Limit",
     "clock",
     "hit",
-    "insert_on_conflict",
     "limit_easy_login",
     "limit_post",
     "limit_sign_in",
@@ -84,15 +87,6 @@ class Decision:
     retry_after: int
 
 
-def insert_on_conflict(connection: sa.Connection, table: sa.Table):
-    """Return the dialect's ``INSERT`` that has ``on_conflict_do_update`` (SQLite, PostgreSQL)."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    if connection.dialect.name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"no upsert for {connection.dialect.name}")
-
-
 def hit(connection: sa.Connection, key: str, limit: Limit, *, now: float | None = None) -> Decision:
     """Count one hit of *key* in its current window and say whether it is within *limit*."""
     now = clock() if now is None else now
@@ -130,8 +124,6 @@ _SETTINGS = (
 
 def too_many(retry_after: int):
     """Return the "try later" page (429) in the terminal's encoding."""
-    from ..phone.outbound import render
-
     minutes = max(1, math.ceil(retry_after / 60))
     response = render(
         "error.html",
@@ -176,10 +168,8 @@ def _limit(name: str, factor: int = 1) -> Limit:
 
 def _address_factor() -> int:
     """Return the per-address multiplier: large for a carrier gateway's address."""
-    from . import carrier_ranges
-
     address = g.get("client_address")
-    if address and carrier_ranges.carriers_containing(address):
+    if address and carriers_containing(address):
         return int(current_app.config["RATE_LIMIT_GATEWAY_ADDRESS_FACTOR"])
     return 1
 
@@ -189,10 +179,8 @@ def _subscriber_key() -> str | None:
     subscriber_id = g.get("trusted_subscriber_id")
     if not subscriber_id:
         return None
-    from ..accounts import easy_login
-
     carrier = g.terminal.carrier
-    return easy_login.subscriber_hash(current_app.config["SECRET_KEY"], carrier, subscriber_id)
+    return subscriber_hash(current_app.config["SECRET_KEY"], carrier, subscriber_id)
 
 
 #: Length of the IPv6 prefix one host or one line holds: per-address limits count all its
@@ -202,8 +190,6 @@ IPV6_PREFIX = 64
 
 def _address_key() -> str:
     """Return the client address as a per-address limit counts it (an IPv6 /64 as one)."""
-    from .client_address import parse_address
-
     ip = parse_address(g.get("client_address"))
     if ip is None:
         return "unknown"

@@ -8,7 +8,7 @@ from flask import g
 from gateways_support import SECRET_KEY, SUBSCRIBER_IDS, Handset, add_range, add_user
 
 from mobile_gateway.accounts import easy_login
-from mobile_gateway.gateways import carrier_ranges
+from mobile_gateway.gateways import subscriber_ids
 from mobile_gateway.storage import db
 from mobile_gateway.storage.models import SubscriberBinding
 
@@ -82,9 +82,9 @@ def test_stored_only_as_keyed_hash(gateways):
         row = db.get_session().scalar(sa.select(SubscriberBinding))
         values = [str(getattr(row, column.key)) for column in SubscriberBinding.__table__.c]
     assert not any("000000a" in value for value in values)
-    assert row.subscriber_hash == easy_login.subscriber_hash(SECRET_KEY, "docomo", "000000a")
-    assert row.subscriber_hash != easy_login.subscriber_hash("other key", "docomo", "000000a")
-    assert row.subscriber_hash != easy_login.subscriber_hash(SECRET_KEY, "au", "000000a")
+    assert row.subscriber_hash == subscriber_ids.subscriber_hash(SECRET_KEY, "docomo", "000000a")
+    assert row.subscriber_hash != subscriber_ids.subscriber_hash("other key", "docomo", "000000a")
+    assert row.subscriber_hash != subscriber_ids.subscriber_hash(SECRET_KEY, "au", "000000a")
     assert row.masked == "*****0a"
 
 
@@ -189,16 +189,16 @@ def test_header_from_outside_the_ranges_is_ignored_logged_and_counted(gateways, 
     add_user(gateways, "taro")
     handset = phone(gateways, "au", address=OUTSIDE)
     handset.sign_in("taro")
-    with caplog.at_level(logging.WARNING, logger="mobile_gateway.gateways.carrier_ranges"):
+    with caplog.at_level(logging.WARNING, logger="mobile_gateway.gateways.subscriber_ids"):
         page = handset.get("/settings/easy-login")
     assert "EZ番号が取得できません" in page.text
     assert not [form for form in page.forms if form["submit"] == "この端末を登録"]
-    short = easy_login.subscriber_hash(SECRET_KEY, "au", SUBSCRIBER_IDS["au"])[:12]
+    short = subscriber_ids.subscriber_hash(SECRET_KEY, "au", SUBSCRIBER_IDS["au"])[:12]
     messages = [record.getMessage() for record in caplog.records]
     assert any(short in message and OUTSIDE in message for message in messages)
     assert not any(SUBSCRIBER_IDS["au"] in message for message in messages)
     with gateways.app_context():
-        stats = {row.carrier: row for row in carrier_ranges.untrusted_stats()}
+        stats = {row.carrier: row for row in subscriber_ids.untrusted_stats()}
     # sign-in page, its post, the redirected home page and the settings page.
     assert stats["au"].total == stats["au"].today == 4
     assert stats["au"].last_address == OUTSIDE

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 from gateways_support import add_range
 
-from mobile_gateway.gateways import carrier_ranges
+from mobile_gateway.gateways import carrier_ranges, subscriber_ids
 from mobile_gateway.storage import db
-from mobile_gateway.storage.models import CarrierRange
+from mobile_gateway.storage.models import CarrierRange, utcnow
 
 HEADER = "carrier\tcidr\tsource\tdate\n"
 #: A file in the format of carrier-ip-ranges.tsv, with the cases the real one has.
@@ -202,7 +202,7 @@ def test_counts_are_buffered_then_written(make_app, sqlite_url):
     finally:
         engine.dispose()
     with app.app_context():
-        stats = {row.carrier: row for row in carrier_ranges.untrusted_stats()}
+        stats = {row.carrier: row for row in subscriber_ids.untrusted_stats()}
     assert stats["docomo"].total == 3
 
 
@@ -240,7 +240,7 @@ def test_cache_ttl(make_app, sqlite_url, ttl, sees_change):
         with engine.begin() as connection:
             connection.execute(
                 sa.insert(CarrierRange).values(
-                    carrier="docomo", cidr="210.153.84.0/24", created_at=carrier_ranges.utcnow()
+                    carrier="docomo", cidr="210.153.84.0/24", created_at=utcnow()
                 )
             )
         engine.dispose()

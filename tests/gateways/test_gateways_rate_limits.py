@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from gateways_support import SECRET_KEY, Handset, add_range, add_user
 
 from mobile_gateway.accounts import easy_login
-from mobile_gateway.gateways import rate_limits
+from mobile_gateway.gateways import rate_limits, subscriber_ids
 from mobile_gateway.storage import db
 from mobile_gateway.storage.models import RateLimitCounter
 
@@ -148,7 +148,7 @@ def test_posting_per_subscriber_across_accounts(make_app, sqlite_url, clock):
     assert statuses == [200, 200, 429, 429]
     with app.app_context():
         keys = db.get_session().execute(sa.select(RateLimitCounter.key)).scalars().all()
-    digest = easy_login.subscriber_hash(SECRET_KEY, "au", "00000000000000_mj.ezweb.ne.jp")
+    digest = subscriber_ids.subscriber_hash(SECRET_KEY, "au", "00000000000000_mj.ezweb.ne.jp")
     assert f"post:sub:{digest}" in keys
     assert not any("ezweb" in key for key in keys)
 

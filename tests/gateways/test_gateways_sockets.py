@@ -8,7 +8,7 @@ the loopback interface, so both can reach a server listening on 127.0.0.1).
 import pytest
 from gateways_support import SocketHandset, add_range, add_user
 
-from mobile_gateway.gateways import carrier_ranges
+from mobile_gateway.gateways import subscriber_ids
 
 INSIDE = "127.0.0.2"
 OUTSIDE = "127.0.0.3"
@@ -50,7 +50,7 @@ def test_inside_signs_in_outside_refused(bound, serve):
     text = outside.data.decode("x-sjis-docomo")
     assert "iモードIDが取得できません" in text and "ログアウト" not in text
     with bound.app_context():
-        stats = {row.carrier: row for row in carrier_ranges.untrusted_stats()}
+        stats = {row.carrier: row for row in subscriber_ids.untrusted_stats()}
     assert stats["docomo"].total >= 1 and stats["docomo"].last_address == OUTSIDE
 
 
