@@ -64,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .echo import friend_views
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids
-    from .operators import console_views, emoji_sync
+    from .operators import console_views, emoji_sync, ranges_views
     from .phone import inbound, pages, template_helpers
 
     for helper in (
@@ -76,9 +76,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         web_session,
         template_helpers,
         pages,
-        easy_login_views,
     ):
         helper.init_app(app)
-    for blueprint in (account_views.bp, echo_views.bp, friend_views.bp, console_views.bp):
+    for blueprint in (
+        account_views.bp,
+        easy_login_views.bp,
+        echo_views.bp,
+        friend_views.bp,
+        console_views.bp,
+        ranges_views.bp,
+    ):
         app.register_blueprint(blueprint)
     return app

@@ -1,4 +1,4 @@
-"""Easy login pages for phones, and the operators' page of carrier gateway ranges.
+"""Easy login pages for phones: one-click sign-in, and binding or removing the phone.
 
 DoCoMo sends ``X-DCMGUID`` only when the URL carries ``guid=ON``, so every easy-login link
 and form action for DoCoMo carries it (:func:`easy_login_url`), and once a page was asked
@@ -8,18 +8,17 @@ the id at sign-in stays usable on the next page.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 
-from ..gateways import carrier_ranges, rate_limits, subscriber_ids
+from ..gateways import rate_limits
 from ..phone.outbound import render
 from ..storage import db
 from . import easy_login, web_session
 from .web_session import NO_SID_ENDPOINTS
 
-__all__ = ["admin_bp", "bp", "easy_login_url", "init_app", "keep_guid"]
+__all__ = ["bp", "easy_login_url", "keep_guid"]
 
 bp = Blueprint("easy_login", __name__)
-admin_bp = Blueprint("admin_ranges", __name__, url_prefix="/admin/ranges")
 
 #: Carriers whose phones send a subscriber id, and what the user knows it as.
 ID_NAMES = {
@@ -41,6 +40,7 @@ def _docomo_phone() -> bool:
     return terminal is not None and terminal.carrier == "docomo" and terminal.is_feature_phone
 
 
+@bp.app_template_global()
 def easy_login_url(endpoint: str, **values) -> str:
     """Return ``url_for(endpoint)``, with ``guid=ON`` for DoCoMo so that the id is sent."""
     if _docomo_phone():
@@ -48,6 +48,7 @@ def easy_login_url(endpoint: str, **values) -> str:
     return url_for(endpoint, **values)
 
 
+@bp.app_url_defaults
 def keep_guid(endpoint: str, values: dict) -> None:
     """Keep ``guid=ON`` on the internal links of a DoCoMo page that was asked for with it."""
     args = g.get("args")
@@ -163,75 +164,3 @@ def remove(binding_id: int):
     if not easy_login.unbind(db.get_session(), g.user, binding_id):
         abort(404)
     return redirect(easy_login_url("easy_login.settings"))
-
-
-# The operators' page. ------------------------------------------------------------------------
-@admin_bp.before_request
-def operators_only():
-    """Let only operators on a PC (or smartphone) in; phones get 403, visitors the sign-in page."""
-    if g.terminal.is_feature_phone:
-        abort(403, description="このページはPCからご利用ください")
-    if g.user is None:
-        return redirect(url_for("auth.login"))
-    if not g.user.is_operator:
-        abort(403, description="このページは運営者だけが表示できます")
-    return None
-
-
-def _ranges_page(status: int = 200, error: str | None = None, cidr: str = ""):
-    """Render the list of ranges, the refused-id counts and the overlaps."""
-    session = db.get_session()
-    ranges = carrier_ranges.list_ranges(session)
-    overlaps = carrier_ranges.find_overlaps(
-        (row.carrier, carrier_ranges.parse_network(row.carrier, row.cidr)) for row in ranges
-    )
-    return render(
-        "easy_login_ranges.html",
-        status,
-        error=error,
-        cidr=cidr,
-        carriers=carrier_ranges.CARRIERS,
-        ranges=ranges,
-        stats=subscriber_ids.untrusted_stats(),
-        overlaps=overlaps,
-    )
-
-
-@admin_bp.route("")
-def index():
-    """List every carrier's gateway ranges and how many ids came from elsewhere."""
-    web_session.ensure()
-    return _ranges_page()
-
-
-@admin_bp.route("/add", methods=("POST",))
-def add():
-    """Add one range."""
-    carrier, cidr = g.form.get("carrier", ""), g.form.get("cidr", "")
-    try:
-        carrier_ranges.add_range(db.get_session(), carrier, cidr, source=f"web: {g.user.name}")
-    except carrier_ranges.RangeError as exc:
-        return _ranges_page(400, str(exc), cidr)
-    carrier_ranges.invalidate()
-    return redirect(url_for("admin_ranges.index"))
-
-
-@admin_bp.route("/remove", methods=("POST",))
-def delete():
-    """Remove one range."""
-    try:
-        carrier_ranges.remove_range(
-            db.get_session(), g.form.get("carrier", ""), g.form.get("cidr", "")
-        )
-    except carrier_ranges.RangeError as exc:
-        return _ranges_page(400, str(exc))
-    carrier_ranges.invalidate()
-    return redirect(url_for("admin_ranges.index"))
-
-
-def init_app(app: Flask) -> None:
-    """Register both blueprints, the ``guid=ON`` URL rule and the template helper."""
-    app.register_blueprint(bp)
-    app.register_blueprint(admin_bp)
-    app.url_defaults(keep_guid)
-    app.jinja_env.globals["easy_login_url"] = easy_login_url

@@ -12,9 +12,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, current_app, g, request
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden
 
+from ..phone import inbound, pages
 from ..storage import db
 from ..storage.models import User
 from . import sessions
@@ -142,8 +144,24 @@ def set_cookie(response):
     return response
 
 
+def form_fields() -> Markup:
+    """Return the hidden fields every form carries: the charset probe and the CSRF token."""
+    fields = Markup('<input type="hidden" name="{}" value="{}"/>').format(
+        inbound.CHARSET_FIELD, inbound.CHARSET_PROBE
+    )
+    token = csrf_token()
+    if token:
+        fields += Markup('<input type="hidden" name="_csrf" value="{}"/>').format(token)
+    return fields
+
+
 def init_app(app: Flask) -> None:
-    """Load the session after the request is decoded; hand out ids on the way out."""
+    """Load the session after the request is decoded; hand out ids on the way out.
+
+    Also gives templates ``form_fields()`` and lets error pages find the session.
+    """
     app.before_request(load)
     app.url_defaults(add_sid)
     app.after_request(set_cookie)
+    app.jinja_env.globals["form_fields"] = form_fields
+    pages.before_error_page(app, load_for_error_page)

@@ -13,8 +13,11 @@ from ..phone.outbound import render, render_fitting
 from ..storage import db
 from ..storage.models import utcnow
 from . import echoes, service_period
+from .text import shorten
 
 bp = Blueprint("echo", __name__)
+# Replies quote what they answer, shortened to a whole number of characters.
+bp.add_app_template_filter(shorten, "shorten")
 
 
 def _signed_in() -> None:

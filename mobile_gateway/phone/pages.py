@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import Blueprint, Flask, g
+from flask import Blueprint, Flask, current_app, g
 from werkzeug.exceptions import HTTPException
 
-from ..accounts import web_session
 from ..storage import db
 from .inbound import InvalidInput
 from .outbound import render
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
+
+#: Key under ``app.extensions``: what runs before an error page is rendered.
+_BEFORE_ERROR_PAGE = "mobile_gateway.before_error_page"
 
 #: Messages of the error pages, in the terminal's own encoding like every page.
 MESSAGES = {
@@ -36,14 +39,24 @@ def exit():
     return render("exit.html", url=url)
 
 
+def before_error_page(app: Flask, prepare: Callable[[], None]) -> None:
+    """Run *prepare* before every HTTP error page (accounts finds the session there).
+
+    An error page is rendered even when the request failed before the request path's
+    hooks ran (an unreadable form): what the page needs is found again here.
+    """
+    app.extensions.setdefault(_BEFORE_ERROR_PAGE, []).append(prepare)
+
+
 def handle_http_error(error: HTTPException):
     """Render an HTTP error as a page the terminal can read."""
     code = error.code or 500
-    try:
-        web_session.load_for_error_page()
-    except Exception:  # the error page must not fail because the session cannot be read
-        log.exception("session not loaded for the error page")
-        db.get_session().rollback()
+    for prepare in current_app.extensions.get(_BEFORE_ERROR_PAGE, ()):
+        try:
+            prepare()
+        except Exception:  # the error page must not fail because of what it would show
+            log.exception("error page not prepared: %s", getattr(prepare, "__name__", prepare))
+            db.get_session().rollback()
     if isinstance(error, InvalidInput):
         message = error.message
     elif getattr(error, "description", None) and code == 403:

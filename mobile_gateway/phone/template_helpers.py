@@ -1,4 +1,4 @@
-"""Jinja helpers for handset pages: input modes, accesskeys, times, links, form fields."""
+"""Jinja helpers for handset pages: input modes, accesskeys, times, links."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
-
-from ..echo.text import shorten
-from . import inbound
 
 __all__ = ["init_app", "input_mode", "keycap", "linkify", "relative_time"]
 
@@ -91,27 +88,11 @@ def linkify(text: str, exit_page: bool | None = None) -> Markup:
     return Markup("").join(out)
 
 
-def form_fields() -> Markup:
-    """Return the hidden fields every form carries: charset probe and CSRF token."""
-    fields = Markup('<input type="hidden" name="{}" value="{}"/>').format(
-        inbound.CHARSET_FIELD, inbound.CHARSET_PROBE
-    )
-    token = g.get("csrf_token")
-    if token is None:
-        from ..accounts import web_session
-
-        token = web_session.csrf_token()
-    if token:
-        fields += Markup('<input type="hidden" name="_csrf" value="{}"/>').format(token)
-    return fields
-
-
 def init_app(app: Flask) -> None:
     """Make the helpers available to every template."""
     app.jinja_env.globals.update(
         input_mode=input_mode,
         keycap=keycap,
         accesskey=accesskey,
-        form_fields=form_fields,
     )
-    app.jinja_env.filters.update(relative_time=relative_time, linkify=linkify, shorten=shorten)
+    app.jinja_env.filters.update(relative_time=relative_time, linkify=linkify)

@@ -1,0 +1,80 @@
+"""The operators' page of carrier gateway ranges: list, add, remove, and the ids refused.
+
+The same work from the shell: ``mobile-gateway ranges ...`` (:mod:`mobile_gateway.cli.ranges`).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, url_for
+
+from ..accounts import web_session
+from ..gateways import carrier_ranges, subscriber_ids
+from ..phone.outbound import render
+from ..storage import db
+
+__all__ = ["bp"]
+
+bp = Blueprint("admin_ranges", __name__, url_prefix="/admin/ranges")
+
+
+@bp.before_request
+def operators_only():
+    """Let only operators on a PC (or smartphone) in; phones get 403, visitors the sign-in page."""
+    if g.terminal.is_feature_phone:
+        abort(403, description="このページはPCからご利用ください")
+    if g.user is None:
+        return redirect(url_for("auth.login"))
+    if not g.user.is_operator:
+        abort(403, description="このページは運営者だけが表示できます")
+    return None
+
+
+def _ranges_page(status: int = 200, error: str | None = None, cidr: str = ""):
+    """Render the list of ranges, the refused-id counts and the overlaps."""
+    session = db.get_session()
+    ranges = carrier_ranges.list_ranges(session)
+    overlaps = carrier_ranges.find_overlaps(
+        (row.carrier, carrier_ranges.parse_network(row.carrier, row.cidr)) for row in ranges
+    )
+    return render(
+        "easy_login_ranges.html",
+        status,
+        error=error,
+        cidr=cidr,
+        carriers=carrier_ranges.CARRIERS,
+        ranges=ranges,
+        stats=subscriber_ids.untrusted_stats(),
+        overlaps=overlaps,
+    )
+
+
+@bp.route("")
+def index():
+    """List every carrier's gateway ranges and how many ids came from elsewhere."""
+    web_session.ensure()
+    return _ranges_page()
+
+
+@bp.route("/add", methods=("POST",))
+def add():
+    """Add one range."""
+    carrier, cidr = g.form.get("carrier", ""), g.form.get("cidr", "")
+    try:
+        carrier_ranges.add_range(db.get_session(), carrier, cidr, source=f"web: {g.user.name}")
+    except carrier_ranges.RangeError as exc:
+        return _ranges_page(400, str(exc), cidr)
+    carrier_ranges.invalidate()
+    return redirect(url_for("admin_ranges.index"))
+
+
+@bp.route("/remove", methods=("POST",))
+def delete():
+    """Remove one range."""
+    try:
+        carrier_ranges.remove_range(
+            db.get_session(), g.form.get("carrier", ""), g.form.get("cidr", "")
+        )
+    except carrier_ranges.RangeError as exc:
+        return _ranges_page(400, str(exc))
+    carrier_ranges.invalidate()
+    return redirect(url_for("admin_ranges.index"))
