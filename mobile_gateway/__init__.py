@@ -64,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .echo import friend_views
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids
-    from .operators import console_views, emoji_sync, ranges_views
+    from .operators import console_views, emoji_sync, period_views, ranges_views
     from .phone import inbound, pages, template_helpers
 
     for helper in (
@@ -84,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         echo_views.bp,
         friend_views.bp,
         console_views.bp,
+        period_views.bp,
         ranges_views.bp,
     ):
         app.register_blueprint(blueprint)

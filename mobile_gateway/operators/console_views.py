@@ -1,40 +1,24 @@
 """The operators' console: a PC web page (UTF-8) under ``/admin``.
 
 Look a mapping up by any key, change it after a preview on every terminal, read the
-audit log and revert, import and export the operator layer as CSV, check the table, and
-set the service period. Operators only (``g.user.is_operator``) on a PC: handsets,
-smartphones and ordinary users get 403, signed-out visitors the sign-in page. The work
+audit log and revert, import and export the operator layer as CSV, check the table.
+Operators only (``g.user.is_operator``) on a PC: handsets, smartphones and ordinary users
+get 403, signed-out visitors the sign-in page. The work
 is done by the ``emoji_*`` modules (see :mod:`.emoji_layer`); a saved change is put in
-force here at once and reaches the other instances through :mod:`.emoji_sync`.
-
-Pages are rendered as plain UTF-8 HTML, not through :func:`.outbound.render`: the console
-shows internal text as it is (code points for carrier-only emoji), not as a terminal's
-page. Every form carries :func:`form_fields` (charset probe and CSRF token) like the
-handset pages, and the request path decodes it into ``g.form``.
+force here at once and reaches the other instances through :mod:`.emoji_sync`. What
+every console page shares is in :mod:`.console`.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 
-from carrier_emoji import EmojiIndex, EmojiRow
+from carrier_emoji import EmojiRow
 
 from ..accounts import sessions, web_session
-from ..echo import service_period
 from ..phone import terminals
 from ..storage import db
 from ..storage.models import MAX_ID, utcnow
@@ -48,10 +32,13 @@ from . import (
     emoji_review,
     emoji_sync,
 )
+from .console import actor, page, private, require_operator
 from .emoji_layer import CARRIER_LABELS, FIELDS, LayerError
 from .emoji_notation import describe_key, format_code
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(require_operator)
+bp.after_request(private)
 
 #: Audit entries per page.
 AUDIT_PAGE_SIZE = 50
@@ -91,72 +78,6 @@ def _operator_on_pc() -> bool:
         idle_timeout=web_session._idle_timeout(),
     )
     return auth is not None and auth.user is not None and auth.user.is_operator
-
-
-@bp.before_request
-def require_operator():
-    """Refuse anyone but a signed-in operator on a PC."""
-    if g.terminal.carrier != terminals.PC:
-        abort(403)
-    if g.user is None:
-        return redirect(url_for("auth.login"))
-    if not g.user.is_operator:
-        abort(403)
-    return None
-
-
-@bp.after_request
-def _private(response: Response) -> Response:
-    """Keep console pages out of caches and frames."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
-
-
-def page(template: str, status: int = 200, **context) -> Response:
-    """Render a console page as UTF-8 HTML."""
-    session = db.get_session()
-    html = render_template(
-        f"admin/{template}",
-        version=emoji_layer.read_version(session) or 0,
-        carriers=CARRIER_LABELS,
-        describe_key=describe_key,
-        key_text=emoji_notation.key_text,
-        hexcode=format_code,
-        codepoints=emoji_notation.codepoints,
-        notations=emoji_notation.code_notations,
-        glyph=_glyph,
-        jst=_jst,
-        show_value=_show_value,
-        **context,
-    )
-    return Response(html, status, content_type="text/html; charset=UTF-8")
-
-
-def _glyph(row) -> str:
-    """What a PC shows for a row: the emoji, or for a carrier-only one the emoji it means."""
-    if EmojiIndex.is_carrier_only(row.key):
-        return row.fit or ""
-    return row.key
-
-
-def _jst(moment: datetime) -> str:
-    return moment.astimezone(service_period.JST).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _show_value(name: str, value) -> str:
-    """Show one row field for people: codes in hex, emoji with their code points."""
-    if value is None:
-        return "—"
-    if name in emoji_layer.CODE_FIELDS or name == "google":
-        return format_code(value)
-    if name == "fit":
-        return describe_key(value)
-    return str(value)
-
-
-def _actor() -> str:
-    return g.user.name
 
 
 def _key_arg(value: str) -> str:
@@ -296,7 +217,7 @@ def save():
         action = "remove" if list(change.values()) == [None] else "set"
         try:
             result = emoji_changes.apply(
-                session, change, _actor(), action, expected=_expected_from_form()
+                session, change, actor(), action, expected=_expected_from_form()
             )
         except LayerError as error:
             problems = error.problems
@@ -342,7 +263,7 @@ def audit():
 def revert(entry_id: int):
     """Undo one change; the revert is logged like any change."""
     try:
-        result = emoji_changes.revert(db.get_session(), entry_id, _actor())
+        result = emoji_changes.revert(db.get_session(), entry_id, actor())
     except LayerError as error:
         return redirect(url_for("admin.audit", error=f"Revert of #{entry_id} refused: {error}"))
     emoji_sync.adopt(result.version, result.index)
@@ -376,7 +297,7 @@ def import_csv():
         plan = emoji_csv.plan_import(session, text, replace=replace)
         if g.form.get("run") == "yes" and plan.ok and plan.change:
             try:
-                result = emoji_csv.import_csv(session, plan, _actor())
+                result = emoji_csv.import_csv(session, plan, actor())
             except LayerError as error:
                 plan.problems.extend(error.problems)
             else:
@@ -391,49 +312,3 @@ def check():
     """Validate the effective table: layer rows, codes taken once, every round trip."""
     problems = emoji_checks.check_table(emoji_layer.load_layer(db.get_session()))
     return page("check.html", 200 if not problems else 409, problems=problems)
-
-
-def _moment(value: str) -> datetime | None:
-    """Read a ``datetime-local`` field (Japan time); empty means open-ended."""
-    value = value.strip()
-    return datetime.fromisoformat(value) if value else None
-
-
-def _local(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(service_period.JST).strftime("%Y-%m-%dT%H:%M")
-
-
-@bp.route("/service-period", methods=("GET", "POST"))
-def service_period_form():
-    """Show and set when posting is open, and whether reading stays open after the end."""
-    session = db.get_session()
-    error = None
-    message = None
-    if request.method == "POST":
-        try:
-            service_period.set_period(
-                session,
-                _moment(g.form.get("start", "")),
-                _moment(g.form.get("end", "")),
-                g.form.get("reading_after_end", "open"),
-            )
-            message = "Saved."
-        except ValueError as exc:  # ServicePeriodError, or a malformed date
-            session.rollback()
-            error = str(exc)
-    period = service_period.get_period(session)
-    now = utcnow()
-    return page(
-        "service_period.html",
-        400 if error else 200,
-        period=period,
-        start=_local(period.start),
-        end=_local(period.end),
-        posting_open=period.posting_open(now),
-        reading_open=period.reading_open(now),
-        choices=service_period.READING_AFTER_END,
-        error=error,
-        message=message,
-    )
