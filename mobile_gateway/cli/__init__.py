@@ -1,300 +1,37 @@
-"""The ``mobile-gateway`` command (also ``flask --app mobile_gateway``).
+"""The ``mobile-gateway`` commands (also ``flask --app mobile_gateway``).
 
-``init_app`` adds the commands to ``app.cli``; ``main`` is the console script: a Flask
-command group that builds the app with :func:`mobile_gateway.create_app`. The database,
-``demo`` and ``serve`` commands live here; the other groups have a module each:
-:mod:`.cli_operator` (``operator``, ``service-period``), :mod:`.cli_ranges` (``ranges``)
-and :mod:`.cli_emoji` (``emoji``).
+``init_app`` adds every command group to ``app.cli``; the console script is
+:data:`mobile_gateway.__main__.main`, a Flask command group that builds the app with
+:func:`mobile_gateway.create_app`. One module per group, each calling the capability it
+names: :mod:`.database` (``db``, ``init-db``), :mod:`.demo` (``demo``), :mod:`.serve`
+(``serve``), :mod:`.sessions` (``sessions``), :mod:`.operators` (``operator``,
+``service-period``), :mod:`.ranges` (``ranges``) and :mod:`.emoji` (``emoji``).
+
+**To add a command**: a click command or group in the module of its capability (or a new
+module here), and one line in :func:`init_app`. Commands that touch the app use
+``@with_appcontext``; the work itself belongs to the capability's package, not here.
 """
 
 from __future__ import annotations
 
-import random
-from datetime import timedelta
+from flask import Flask
 
-import click
-import sqlalchemy as sa
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from . import database, demo, emoji, operators, ranges, serve, sessions
 
-import carrier_emoji  # noqa: F401  (registers the codecs the demo decodes with)
-
-from ..accounts import sessions, users
-from ..echo import friends
-from ..echo.text import clean_body
-from ..storage import db
-from ..storage.models import Echo, User, utcnow
-from . import emoji, operators, ranges
-
-__all__ = ["init_app", "main"]
-
-#: Demo users: (name, display name, password). The passwords are printed by ``demo``.
-DEMO_USERS = (
-    ("taro", "たろう", "taro-echo-2009"),
-    ("hanako", "はなこ", "hanako-echo-2009"),
-    ("kenji", "けんじ", "kenji-echo-2009"),
-    ("yuki", "ゆき", "yuki-echo-2009"),
-    ("sakura", "さくら", "sakura-echo-2009"),
-    ("mobile_op", "運営", "mobile-op-2009"),
-)
-#: Demo friendships (all accepted); sakura's request to taro stays pending.
-DEMO_FRIENDS = (
-    ("taro", "hanako"),
-    ("taro", "kenji"),
-    ("taro", "yuki"),
-    ("hanako", "yuki"),
-    ("hanako", "sakura"),
-    ("kenji", "yuki"),
-    ("mobile_op", "taro"),
-)
-#: Demo echoes, oldest first: (author, body, 1-based number of the echo answered or None).
-#: U+1016A6 and its neighbours are carrier-only emoji in internal form.
-DEMO_ECHOES = (
-    ("mobile_op", "Echo、はじめました！ひとことどうぞ🎵", None),
-    ("taro", "今日はいい天気☀️ 散歩してきます", None),
-    ("hanako", "おはよう☀️ 電車なう", None),
-    ("kenji", "雨☔ 傘忘れた…", None),
-    ("taro", "@kenji コンビニで買えるよ！", 4),
-    ("yuki", "ランチはラーメン🍜 うまし", None),
-    ("sakura", "はじめてのエコー。よろしくね" + chr(0x1016A6), None),
-    ("hanako", "曇ってきた☁️", None),
-    ("kenji", "ありがと、買った☔", 5),
-    ("taro", "ビール🍺が冷えてる", None),
-    ("yuki", "雪だるま⛄つくりたい", None),
-    ("hanako", "カラオケ行く人〜🎵🎤", None),
-    ("taro", "行く！", 12),
-    ("yuki", "わたしも🙋", 12),
-    ("mobile_op", "ケータイからも絵文字が送れます📱", None),
-    ("kenji", "残業なう…💦", None),
-    ("sakura", "ネコかわいい🐱", None),
-    ("hanako", "新しいケータイほしい📱✨", None),
-    ("taro", "今夜は鍋🍲", None),
-    ("yuki", "明日テストだ📝", None),
-    ("kenji", "がんばれ！👍", 20),
-    ("hanako", "花見いきたいな🌸", None),
-    ("taro", "週末どこか行こう🚃", None),
-    ("sakura", "いいね" + chr(0x1016A7), 23),
-    ("yuki", "ケーキ焼いた🎂", None),
-    ("hanako", "おいしそう！", 25),
-    ("kenji", "今日は早く帰れた🏠", None),
-    ("taro", "夕焼けきれい🌇", None),
-    ("mobile_op", "メンテナンスは明日の2時からです🔧", None),
-    ("hanako", "星がきれい⭐", None),
-    ("yuki", "おやすみ🌙", None),
-    ("taro", "おやすみ〜💤", 31),
-    ("kenji", "朝から晴れ☀️", None),
-    ("sakura", "バイト終わった🎉", None),
-    ("hanako", "ドライブ🚗 海まで", None),
-    ("taro", "🍺🍺🍺 かんぱーい", None),
-    ("yuki", "かんぱい🍻", 36),
-    ("kenji", "電池切れそう🔋", None),
-    ("hanako", "ありがとう❤️", None),
-    ("taro", "1️⃣2️⃣3️⃣ 押してね", None),
-)
-#: Demo echoes as each carrier's phone sends them: (author, codec, bytes). They go through
-#: carrier_emoji like a real post, so the timeline holds emoji from every carrier,
-#: including carrier-only ones (DoCoMo F94A, au F370, SoftBank F7B1 "double loop").
-DEMO_CARRIER_ECHOES = (
-    ("kenji", "x-sjis-docomo", "ドコモから晴れ".encode("cp932") + b"\xf8\x9f\xf9\x4a"),
-    ("hanako", "x-sjis-kddi", "auから".encode("cp932") + b"\xf6\x62\xf3\x70"),
-    ("yuki", "x-utf8-softbank", "ソフトバンクから雪".encode() + "\ue048\ue33c".encode()),
-    ("sakura", "x-sjis-softbank-webcode", "J-PHONEから".encode("cp932") + b"\x1b$Gji\x0f"),
-    ("taro", "x-sjis-willcom", "WILLCOMから".encode("cp932") + b"\xf9\x87\xf9\x88"),
-)
-#: Words mixed into ``demo --bulk`` echoes.
-_BULK_WORDS = ("今日", "☀️", "☁️", "☔", "⛄", "🎵", "🍺", "ラーメン", "電車", "なう", "眠い", "!")
-
-
-@click.group("db")
-def db_group() -> None:
-    """Create, upgrade and inspect the database."""
-
-
-@db_group.command("upgrade")
-@click.option("--revision", default="head", show_default=True, help="Target revision.")
-@with_appcontext
-def db_upgrade(revision: str) -> None:
-    """Create or upgrade the database schema."""
-    db.upgrade(db.get_engine(), revision)
-    click.echo(f"Database at revision {db.current(db.get_engine())}.")
-
-
-@db_group.command("current")
-@with_appcontext
-def db_current() -> None:
-    """Show the revision of the database and the newest one available."""
-    revision = db.current(db.get_engine())
-    click.echo(f"current: {revision or '(empty database)'}")
-    click.echo(f"head:    {db.head()}")
-
-
-@click.command("init-db")
-@with_appcontext
-def init_db_command() -> None:
-    """Create or upgrade the database schema (same as "db upgrade")."""
-    db.init_db()
-    click.echo("Initialized the database.")
-
-
-def _seed_demo(session, bulk: int = 0) -> bool:
-    """Add the demo users, friendships and echoes unless present; return whether added."""
-    if users.find_user(session, DEMO_USERS[0][0]) is not None:
-        return False
-    people: dict[str, User] = {}
-    with click.progressbar(DEMO_USERS, label="Demo users") as bar:
-        for name, display_name, password in bar:
-            people[name] = users.find_user(session, name) or users.signup(
-                session, name, password, display_name
-            )
-    for a, b in DEMO_FRIENDS:
-        friends.request(session, people[a], people[b])
-        friends.accept(session, people[b], people[a])
-    friends.request(session, people["sakura"], people["taro"])
-    # Spread the echoes over the last three days, the newest a few minutes ago.
-    now = utcnow()
-    step = timedelta(days=3) / len(DEMO_ECHOES)
-    added: list[Echo] = []
-    with click.progressbar(DEMO_ECHOES, label="Demo echoes") as bar:
-        for index, (author, body, answered) in enumerate(bar):
-            created_at = now - timedelta(minutes=3) - step * (len(DEMO_ECHOES) - 1 - index)
-            echo = Echo(
-                author=people[author],
-                body=clean_body(body),
-                reply_to=added[answered - 1] if answered else None,
-                created_at=created_at,
-            )
-            session.add(echo)
-            added.append(echo)
-    for minutes, (author, codec, data) in enumerate(DEMO_CARRIER_ECHOES, start=1):
-        body = clean_body(data.decode(codec))
-        session.add(
-            Echo(author=people[author], body=body, created_at=now - timedelta(minutes=minutes))
-        )
-    session.commit()
-    if bulk:
-        _seed_bulk(session, list(people.values()), bulk)
-    return True
-
-
-def _seed_bulk(session, authors: list[User], count: int) -> None:
-    """Insert *count* generated echoes by *authors* over the past year, in batches."""
-    rng = random.Random(2009)
-    now = utcnow()
-    ids = [user.id for user in authors]
-    batch: list[dict] = []
-    with click.progressbar(length=count, label="Bulk echoes") as bar:
-        for _ in range(count):
-            words = rng.choices(_BULK_WORDS, k=rng.randint(1, 8))
-            batch.append(
-                {
-                    "author_id": rng.choice(ids),
-                    "body": "".join(words),
-                    "created_at": now - timedelta(seconds=rng.randint(600, 365 * 86400)),
-                }
-            )
-            if len(batch) == 10_000:
-                session.execute(sa.insert(Echo), batch)
-                session.commit()
-                bar.update(len(batch))
-                batch.clear()
-        if batch:
-            session.execute(sa.insert(Echo), batch)
-            session.commit()
-            bar.update(len(batch))
-
-
-@click.command("demo")
-@click.option("--bulk", default=0, show_default=True, help="Also add this many generated echoes.")
-@with_appcontext
-def demo_command(bulk: int) -> None:
-    """Create the database if needed and add demo users, friends and echoes."""
-    db.init_db()
-    _demo(bulk)
-
-
-def _demo(bulk: int = 0) -> None:
-    """Seed the demo data and print the demo accounts."""
-    session = db.get_session()
-    added = _seed_demo(session, bulk)
-    click.echo("Demo data added." if added else "Demo data already present; nothing added.")
-    click.echo("Demo accounts (name / password):")
-    for name, _display_name, password in DEMO_USERS:
-        click.echo(f"  {name:<10} {password}")
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
-@click.option("--threads", default=4, show_default=True, help="Worker threads.")
-@click.option("--demo", "with_demo", is_flag=True, help="Add the demo data first.")
-@with_appcontext
-def serve_command(host: str, port: int, threads: int, with_demo: bool) -> None:
-    """Serve the app with waitress."""
-    import waitress
-
-    engine = db.get_engine()
-    if engine.dialect.name == "sqlite":
-        db.upgrade(engine)
-    elif db.current(engine) != db.head():
-        raise click.ClickException(
-            "The database is not at the newest revision: run `mobile-gateway db upgrade`."
-        )
-    if with_demo:
-        _demo()
-    _purge_sessions()
-    app = current_app._get_current_object()
-    click.echo(f"Serving on http://{host}:{port}/ with {threads} threads.")
-    # With TRUSTED_PROXIES the app reads X-Forwarded-For itself (client_address.py);
-    # waitress 3 would drop the header before the app sees it.
-    proxies = {"clear_untrusted_proxy_headers": False} if app.config["TRUSTED_PROXIES"] else {}
-    waitress.serve(app, host=host, port=port, threads=threads, **proxies)
-
-
-def _purge_sessions() -> int:
-    """Delete the sessions past their lifetime or idle timeout; say how many went."""
-    idle = timedelta(seconds=current_app.config["AUTH_SESSION_IDLE_TIMEOUT"])
-    count = sessions.purge_expired(db.get_session(), idle_timeout=idle)
-    click.echo(f"Purged {count} expired session(s).")
-    return count
-
-
-@click.group("sessions")
-def sessions_group() -> None:
-    """Look after the stored sessions."""
-
-
-@sessions_group.command("purge")
-@with_appcontext
-def sessions_purge() -> None:
-    """Delete expired sessions (``serve`` does it at start; run it from cron as well)."""
-    _purge_sessions()
+__all__ = ["init_app"]
 
 
 def init_app(app: Flask) -> None:
-    """Add this module's commands and the other command modules' groups to ``app.cli``."""
+    """Add every command group to ``app.cli``."""
     for command in (
-        db_group,
-        init_db_command,
-        demo_command,
-        serve_command,
-        sessions_group,
+        database.db_group,
+        database.init_db_command,
+        demo.demo_command,
+        serve.serve_command,
+        sessions.sessions_group,
         operators.operator_group,
         operators.service_period_group,
         emoji.emoji_group,
         ranges.ranges_group,
     ):
         app.cli.add_command(command)
-
-
-def _create_app() -> Flask:
-    """Build the app for the console script."""
-    from .. import create_app
-
-    return create_app()
-
-
-#: The ``mobile-gateway`` console script.
-main = FlaskGroup(
-    create_app=_create_app,
-    help="Run and manage the Echo mobile gateway.",
-)

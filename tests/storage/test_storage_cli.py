@@ -5,12 +5,14 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from mobile_gateway import cli, create_app
+from mobile_gateway import create_app
+from mobile_gateway.__main__ import main
+from mobile_gateway.cli import demo
 from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Echo, Friendship, User
 
 #: Echoes the demo seeds: written as internal text, and as each carrier's bytes.
-DEMO_COUNT = len(cli.DEMO_ECHOES) + len(cli.DEMO_CARRIER_ECHOES)
+DEMO_COUNT = len(demo.DEMO_ECHOES) + len(demo.DEMO_CARRIER_ECHOES)
 
 
 @pytest.fixture
@@ -168,7 +170,7 @@ def test_session_per_app_context(tmp_path, make_app):
 
 def test_console_script_is_a_flask_group(make_app):
     """``mobile-gateway`` is a FlaskGroup that lists the storage commands."""
-    assert isinstance(cli.main, FlaskGroup)
+    assert isinstance(main, FlaskGroup)
     app = make_app(sa.make_url("sqlite://"))
     for name in ("db", "serve", "demo", "operator", "service-period", "init-db"):
         assert name in app.cli.commands
