@@ -450,7 +450,7 @@ def sign_in(url: str, carrier: str) -> tuple[str, str, int]:
     import emoji
     import sqlalchemy as sa
 
-    from mobile_gateway.accounts import sessions, users
+    from mobile_gateway.accounts import passwords, sessions
     from mobile_gateway.echo import echoes
     from mobile_gateway.storage import db
     from mobile_gateway.storage.models import User
@@ -464,7 +464,7 @@ def sign_in(url: str, carrier: str) -> tuple[str, str, int]:
                     emoji.emoji_count(e.body) or any(ord(c) > 0xFFFFF for c in e.body)
                     for e in items
                 ):
-                    assert users.verify_password(user.password_hash, "bench-password")
+                    assert passwords.verify_password(user.password_hash, "bench-password")
                     token, _ = sessions.create(session, carrier, None, user)
                     return token, user.name, user.id
     finally:

@@ -15,7 +15,7 @@ import secrets
 import pytest
 import sqlalchemy as sa
 
-from mobile_gateway.accounts import users
+from mobile_gateway.accounts import passwords
 from mobile_gateway.storage import db
 
 #: Where the PostgreSQL tests run unless ``MOBILE_GATEWAY_TEST_PG_URL`` says otherwise.
@@ -99,7 +99,7 @@ def pg_schemas(pg_server_url) -> PgSchemas:
 def _cheap_kdf(request, monkeypatch):
     """Make password hashing cheap unless a test is marked ``real_kdf``."""
     if request.node.get_closest_marker("real_kdf") is None:
-        monkeypatch.setattr(users, "SCRYPT_N", 2**4)
+        monkeypatch.setattr(passwords, "SCRYPT_N", 2**4)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from operator_support import Browser, add_user, make_app
 
 import carrier_emoji
-from mobile_gateway.accounts import users
+from mobile_gateway.accounts import passwords
 from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Base, EmojiTableVersion
 
@@ -63,7 +63,7 @@ def restore_table():
 @pytest.fixture(autouse=True)
 def _cheap_kdf(monkeypatch):
     """Make password hashing cheap (the hash records its cost, so servers verify it too)."""
-    monkeypatch.setattr(users, "SCRYPT_N", 2**4)
+    monkeypatch.setattr(passwords, "SCRYPT_N", 2**4)
 
 
 @pytest.fixture

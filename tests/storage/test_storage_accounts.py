@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from mobile_gateway.accounts import users
+from mobile_gateway.accounts import passwords, users
 from mobile_gateway.storage.models import User
 
 
@@ -87,17 +87,17 @@ class TestHashing:
         user = users.signup(session, "taro", "correct horse")
         scheme, n, r, p, salt, key = user.password_hash.split("$")
         assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
-        assert len(users._unb64(salt)) == 16
-        assert len(users._unb64(key)) == 32
+        assert len(passwords._unb64(salt)) == 16
+        assert len(passwords._unb64(key)) == 32
         assert "correct horse" not in user.password_hash
 
     def test_salted(self):
         """The same password hashes differently each time, and both verify."""
-        first = users.hash_password("correct horse")
-        second = users.hash_password("correct horse")
+        first = passwords.hash_password("correct horse")
+        second = passwords.hash_password("correct horse")
         assert first != second
-        assert users.verify_password(first, "correct horse")
-        assert users.verify_password(second, "correct horse")
+        assert passwords.verify_password(first, "correct horse")
+        assert passwords.verify_password(second, "correct horse")
 
     @pytest.mark.parametrize(
         "stored",
@@ -105,13 +105,13 @@ class TestHashing:
     )
     def test_malformed_hash_matches_nothing(self, stored):
         """A malformed or absurdly expensive stored hash never matches."""
-        assert users.verify_password(stored, "anything") is False
+        assert passwords.verify_password(stored, "anything") is False
 
     def test_old_parameters_upgraded_at_sign_in(self, session, make_user, monkeypatch):
         """Signing in re-hashes a password stored with an older cost."""
         user = make_user("taro")
         assert user.password_hash.startswith("scrypt$16$")
-        monkeypatch.setattr(users, "SCRYPT_N", 2**5)
+        monkeypatch.setattr(passwords, "SCRYPT_N", 2**5)
         assert users.authenticate(session, "taro", "correct horse") == user
         assert user.password_hash.startswith("scrypt$32$")
 
