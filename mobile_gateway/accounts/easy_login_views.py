@@ -105,7 +105,7 @@ def login():
             web_session.sign_in(user)
             return redirect(url_for("echo.home"))
     return render(
-        "easy_login.html",
+        "accounts/easy_login.html",
         400 if error else 200,
         error=error,
         available=available,
@@ -117,7 +117,7 @@ def _settings_page(status: int = 200, error: str | None = None):
     """Render the settings page: the bound phones (masked), bind and remove buttons."""
     current = _current_binding()
     return render(
-        "easy_login_settings.html",
+        "accounts/easy_login_settings.html",
         status,
         error=error,
         bindings=easy_login.bindings(db.get_session(), g.user),

@@ -26,7 +26,7 @@ def signup():
         else:
             web_session.sign_in(user)
             return redirect(url_for("echo.home"))
-    return render("signup.html", 400 if error else 200, error=error, name=name)
+    return render("accounts/signup.html", 400 if error else 200, error=error, name=name)
 
 
 @bp.route("/login", methods=("GET", "POST"))
@@ -43,7 +43,7 @@ def login():
         else:
             web_session.sign_in(user)
             return redirect(url_for("echo.home"))
-    return render("login.html", 400 if error else 200, error=error, name=name)
+    return render("accounts/login.html", 400 if error else 200, error=error, name=name)
 
 
 @bp.route("/logout", methods=("POST",))

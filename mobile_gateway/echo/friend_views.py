@@ -73,7 +73,7 @@ def render_page(status: int, error: str | None):
         }
 
     return render_fitting(
-        "friends.html",
+        "echo/friends.html",
         status,
         shown,
         len(people) - start,

@@ -38,7 +38,7 @@ def _reading_closed() -> Response | None:
     now = utcnow()
     if _period().reading_open(now):
         return None
-    return render("closed.html", 403, message=_period().closed_message(now))
+    return render("echo/closed.html", 403, message=_period().closed_message(now))
 
 
 def render_list(template: str, fetch: Callable[[int], echoes.Page], **context) -> Response:
@@ -51,7 +51,7 @@ def render_list(template: str, fetch: Callable[[int], echoes.Page], **context) -
 def render_home(status: int, items: list, **context) -> Response:
     """Render the home page with as many of the newest echoes *items* as fit the budget."""
     return render_fitting(
-        "home.html", status, lambda n: {"items": items[:n]}, len(items), **context
+        "echo/home.html", status, lambda n: {"items": items[:n]}, len(items), **context
     )
 
 
@@ -60,7 +60,7 @@ def home():
     """Show the post box first, then the newest echoes of the user and friends."""
     if g.user is None:
         web_session.ensure()
-        return render("welcome.html")
+        return render("echo/welcome.html")
     closed = _reading_closed()
     if closed:
         return closed
@@ -102,7 +102,7 @@ def show(echo_id: int):
     if echo is None:
         abort(404)
     web_session.ensure()
-    return render_fitting("echo.html", 200, lambda _: {}, 1, echo=echo)
+    return render_fitting("echo/echo.html", 200, lambda _: {}, 1, echo=echo)
 
 
 @bp.route("/echo/<int:echo_id>/delete", methods=("GET", "POST"))
@@ -121,7 +121,7 @@ def delete(echo_id: int):
         except echoes.EchoNotFound:
             abort(404)  # deleted meanwhile (a second confirmation, another tab)
         return redirect(url_for("echo.home"))
-    return render_fitting("delete.html", 200, lambda _: {}, 1, echo=echo)
+    return render_fitting("echo/delete.html", 200, lambda _: {}, 1, echo=echo)
 
 
 @bp.route("/archive")
@@ -135,7 +135,7 @@ def archive():
     friends_only = g.args.get("only") == "friends"
     try:
         return render_list(
-            "archive.html",
+            "echo/archive.html",
             lambda limit: echoes.archive(
                 db.get_session(), g.user, cursor, limit, include_self=not friends_only
             ),
@@ -155,7 +155,7 @@ def replies():
     cursor = g.args.get("c") or None
     try:
         return render_list(
-            "replies.html", lambda limit: echoes.replies_to(db.get_session(), g.user, cursor, limit)
+            "echo/replies.html", lambda limit: echoes.replies_to(db.get_session(), g.user, cursor, limit)
         )
     except echoes.InvalidCursor:
         abort(404)
@@ -173,7 +173,7 @@ def user(name: str):
     cursor = g.args.get("c") or None
     try:
         return render_list(
-            "user.html",
+            "echo/user.html",
             lambda limit: echoes.by_user(db.get_session(), owner, cursor, limit),
             owner=owner,
         )

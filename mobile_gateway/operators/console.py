@@ -49,7 +49,7 @@ def page(template: str, status: int = 200, **context) -> Response:
     """Render a console page as UTF-8 HTML."""
     session = db.get_session()
     html = render_template(
-        f"admin/{template}",
+        f"operators/{template}",
         version=emoji_layer.read_version(session) or 0,
         carriers=CARRIER_LABELS,
         describe_key=describe_key,

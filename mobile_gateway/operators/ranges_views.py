@@ -37,7 +37,7 @@ def _ranges_page(status: int = 200, error: str | None = None, cidr: str = ""):
         (row.carrier, carrier_ranges.parse_network(row.carrier, row.cidr)) for row in ranges
     )
     return render(
-        "easy_login_ranges.html",
+        "operators/ranges.html",
         status,
         error=error,
         cidr=cidr,

@@ -51,7 +51,7 @@ def encode_page(html: str, terminal: terminals.Terminal, fallback: str = "fit") 
 
 
 def render(template: str, status: int = 200, /, *, emoji_fallback="fit", **context) -> Response:
-    """Render page *template* (``"home.html"``) for the request's terminal."""
+    """Render page *template* (``"echo/home.html"``) for the request's terminal."""
     terminal = current_terminal()
     html = render_template(template_names(template, terminal), terminal=terminal, **context)
     body = encode_page(html, terminal, emoji_fallback)

@@ -252,9 +252,9 @@ class TestTemplates:
         """A ``*.docomo.html`` beats ``*.mobile.html``, which beats the generic template."""
         extra_templates(
             {
-                "welcome.docomo.html": "{% extends 'base.html' %}"
+                "echo/welcome.docomo.html": "{% extends 'base.html' %}"
                 "{% block body %}<p>DOCOMO PAGE</p>{% endblock %}",
-                "welcome.mobile.html": "{% extends 'base.html' %}"
+                "echo/welcome.mobile.html": "{% extends 'base.html' %}"
                 "{% block body %}<p>MOBILE PAGE</p>{% endblock %}",
             }
         )

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import Base, UTCDateTime, utcnow
-
-if TYPE_CHECKING:  # the relationship is resolved by name, at mapping time
-    from .echo import Echo
 
 __all__ = ["ROLES", "AuthSession", "SubscriberBinding", "User"]
 
@@ -31,14 +27,12 @@ class User(Base):
     #: ``name`` lowercased; the unique key that makes names case-insensitively unique.
     name_key: Mapped[str] = mapped_column(sa.String(20), unique=True)
     display_name: Mapped[str | None] = mapped_column(sa.String(40))
-    #: Self-describing scrypt hash, see :mod:`mobile_gateway.accounts`.
+    #: Self-describing scrypt hash, see :mod:`mobile_gateway.accounts.passwords`.
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     #: Whether the post box and timeline show on the user's home page.
     echo_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     role: Mapped[str] = mapped_column(sa.String(16), default="user", server_default="user")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    echoes: WriteOnlyMapped[Echo] = relationship(back_populates="author", passive_deletes=True)
 
     @validates("name")
     def _set_name_key(self, key: str, value: str) -> str:

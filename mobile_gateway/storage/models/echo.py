@@ -35,14 +35,14 @@ class Echo(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    #: Internal-form text; its length in characters is checked by :mod:`.echoes`, not here.
+    #: Internal-form text; its length in characters is checked by :mod:`...echo.text`, not here.
     body: Mapped[str] = mapped_column(sa.Text)
     reply_to_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("echoes.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    author: Mapped[User] = relationship(back_populates="echoes")
+    author: Mapped[User] = relationship()
     reply_to: Mapped[Echo | None] = relationship(remote_side=[id], passive_deletes=True)
 
     def __repr__(self) -> str:
