@@ -1,13 +1,47 @@
-"""mobile-gateway: the feature-phone web gateway of the Echo microblog.
+"""mobile-gateway: the mobile web gateway of the Echo microblog.
 
-Data flows one way through the app::
+Data flows one way through the app, one step per package::
 
-    request -> terminals.detect -> inbound (form decoding) -> domain -> storage
-            -> rendering -> outbound (page encoding) -> response
+    request
+      -> phone.inbound      the terminal (phone.terminals); query and form decoded from
+                            the carrier's bytes into internal text
+      -> gateways           the client address; the subscriber id its carrier vouches for
+      -> accounts           the session and user; the CSRF check of every POST
+      -> echo, operators    the domain: echoes, friends, the emoji table
+      -> storage            SQLAlchemy models and migrations (internal text only)
+      -> rendering          Jinja templates (templates_mobile/), autoescaped
+      -> phone.outbound     the page encoded in the terminal's codec, within its budget
+    response
 
-Only ``inbound`` decodes carrier bytes and only ``outbound`` encodes them; everything
-between sees internal-form text (see :mod:`carrier_emoji`).
+Only :mod:`.phone.inbound` decodes carrier bytes and only :mod:`.phone.outbound` encodes
+them; everything between sees internal-form text (see :mod:`carrier_emoji`).
+
+Packages, lowest first; each imports only packages before it in this list
+(``tests/test_package_layers.py`` checks it, and that no two modules import each other):
+
+``storage``
+    engine, per-request session, models, migrations
+``phone``
+    terminal detection, form decoding, page encoding, handset template helpers, error pages
+``gateways``
+    client address, carrier gateway ranges, subscriber ids, rate limits
+``accounts``
+    users, passwords, sessions and CSRF, sign-up and sign-in, easy login
+``echo``
+    echoes, timelines, friends, the service period, and their pages
+``operators``
+    the emoji layer and the console, the ranges and service-period pages
+``cli``
+    the ``mobile-gateway`` commands
+
+Where a newcomer adds things: a page goes into the views module of its capability, with
+its template in ``templates_mobile/<capability>/``; a carrier into
+:mod:`.phone.terminals`; an emoji notation into :mod:`carrier_emoji`; a command into
+:mod:`.cli`; a table into :mod:`.storage.models` with a migration. Each package's
+docstring says more.
 """
+
+from importlib.resources import files
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
@@ -16,7 +50,7 @@ __all__ = ["create_app"]
 
 
 class _IdConverter(IntegerConverter):
-    """``<int:...>`` in a route: a row id, at most :data:`.models.MAX_ID` (else no match)."""
+    """``<int:...>`` in a route: a row id, at most :data:`.storage.models.MAX_ID`, else no match."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         from .storage.models import MAX_ID
@@ -29,55 +63,44 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     :param test_config: settings that replace the instance config (tests pass these).
     """
-    from importlib.resources import files
+    from . import cli, config
+    from .accounts import easy_login_views, web_session
+    from .accounts import views as account_views
+    from .echo import friend_views
+    from .echo import views as echo_views
+    from .gateways import carrier_ranges, client_address, subscriber_ids
+    from .operators import console_views, emoji_sync, period_views, ranges_views
+    from .phone import inbound, pages, template_helpers
+    from .storage import db
 
     app = Flask(
-        __name__,
-        instance_relative_config=True,
-        template_folder=str(files("templates_mobile")),
+        __name__, instance_relative_config=True, template_folder=str(files("templates_mobile"))
     )
     # Every <int:...> in a URL is a row id: one no column can hold is "not found" (404),
     # not a database error (PostgreSQL ``integer`` ends at 2**31 - 1).
     app.url_map.converters["int"] = _IdConverter
     # 1. Defaults, then the instance config file, then MOBILE_GATEWAY_* variables.
-    from . import config
-
     app.config.from_object(config.DefaultConfig)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("MOBILE_GATEWAY")
     else:
         app.config.from_mapping(test_config)
-    # 2. Helpers: the database (engine, per-request session) and the commands.
-    from . import cli
-    from .storage import db
-
-    db.init_app(app)
-    cli.init_app(app)
-    # 3. The request path, in the order its hooks run: the operators' emoji table is
-    #    current; the terminal is detected and its query and form decoded; the client
-    #    address, and the subscriber id its carrier's gateway vouches for; the session.
-    #    Then template helpers, pages with the error handlers, and the blueprints.
-    from .accounts import easy_login_views
-    from .accounts import views as account_views
-    from .accounts import web_session
-    from .echo import friend_views
-    from .echo import views as echo_views
-    from .gateways import carrier_ranges, client_address, subscriber_ids
-    from .operators import console_views, emoji_sync, period_views, ranges_views
-    from .phone import inbound, pages, template_helpers
-
-    for helper in (
-        emoji_sync,
-        inbound,
-        client_address,
-        carrier_ranges,
-        subscriber_ids,
-        web_session,
-        template_helpers,
-        pages,
-    ):
+    # 2. What the steps share: the database, the carrier ranges' cache, the commands.
+    for helper in (db, carrier_ranges, cli):
         helper.init_app(app)
+    # 3. The request path, in the order its hooks run.
+    for step in (
+        emoji_sync,  # the operators' emoji table in force is the database's
+        inbound,  # the terminal; its query and form decoded into internal text
+        client_address,  # who is asking, behind trusted proxies
+        subscriber_ids,  # the subscriber id its carrier's gateway vouches for
+        web_session,  # the session and user; CSRF on every POST; ids in URLs
+        template_helpers,  # what handset templates use
+        pages,  # the exit page; errors as pages in the terminal's encoding
+    ):
+        step.init_app(app)
+    # 4. The pages of each capability.
     for blueprint in (
         account_views.bp,
         easy_login_views.bp,

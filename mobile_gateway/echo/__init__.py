@@ -1,1 +1,15 @@
-"""echo."""
+"""Echo, the microblog: echoes, timelines, friends ("mai-miku"), the service period.
+
+Owns the domain (:mod:`.echoes`: posting, deleting, timelines; :mod:`.text`: the body
+rules; :mod:`.paging`: keyset pages; :mod:`.friends`; :mod:`.service_period`; no Flask
+there) and its pages (:mod:`.views`, :mod:`.friend_views`).
+
+May import :mod:`..storage`, :mod:`..phone`, :mod:`..gateways` and :mod:`..accounts`;
+domain modules import no views.
+
+**To add a page**: a view in :mod:`.views` (or a views module of its own with a
+blueprint registered in :func:`mobile_gateway.create_app`), its template in
+``templates_mobile/echo/`` extending ``base.html``, rendered with
+:func:`..phone.outbound.render` (or ``render_fitting`` for lists, which fit the page
+budget).
+"""

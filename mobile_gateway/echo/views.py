@@ -155,7 +155,8 @@ def replies():
     cursor = g.args.get("c") or None
     try:
         return render_list(
-            "echo/replies.html", lambda limit: echoes.replies_to(db.get_session(), g.user, cursor, limit)
+            "echo/replies.html",
+            lambda limit: echoes.replies_to(db.get_session(), g.user, cursor, limit),
         )
     except echoes.InvalidCursor:
         abort(404)
