@@ -239,7 +239,9 @@ class EmojiIndex:
         extra = "".join(_CP932_EXTRA) if spec.is_sjis else ""
         # Only characters of the BMP in the classes, and all of planes 1-16 as one range:
         # sre keeps a BMP-only class as a bitmap, a class with astral members as a list.
-        first = _char_class(_bmp(starts) | set(extra) | set(_SELECTORS) | {"\u20e3"})
+        # Emoji glue (selectors, ZWJ, the keycap mark) starts a run too: left alone by a
+        # write that split an emoji, it takes its own fallback.
+        first = _char_class(_bmp(starts) | set(extra) | set(_SELECTORS) | {"\u20e3", "\u200d"})
         more = _char_class(_bmp(starts | inner) | set(_SELECTORS) | {"\u20e3", "\u200d"})
         pua = _SJIS_PUA if spec.is_sjis else _CARRIER_PUA
         return re.compile(f"([{first}{pua}{_ASTRAL}][{more}{_ASTRAL}]*)")
@@ -364,13 +366,3 @@ class EmojiIndex:
         if carrier == "au":
             return chr(notations.kddi_pua(code))
         return chr(notations.softbank_pua(code))
-
-    @cached_property
-    def encode_prefixes(self) -> frozenset[str]:
-        """Proper prefixes of emoji spellings: text ending in one may continue the emoji."""
-        return frozenset(k[:i] for k in self.all_spellings for i in range(1, len(k)))
-
-    @cached_property
-    def longest_key(self) -> int:
-        """Length of the longest emoji spelling."""
-        return max(map(len, self.all_spellings))

@@ -11,7 +11,7 @@ import codecs
 import re
 
 from . import notations
-from ._index import EmojiIndex
+from ._index import GETA, EmojiIndex
 from .specs import FALLBACKS, CodecSpec
 from .state import current_index
 
@@ -269,6 +269,22 @@ def _encode_text(spec, value, errors, text, position) -> bytes:
         raise UnicodeEncodeError(spec.name, text, start, end, exc.reason) from None
 
 
+#: Characters that only join or restyle the emoji around them (variation selectors,
+#: ZWJ, the keycap mark): alone, a Shift_JIS page drops them; UTF-8 keeps them.
+#: A lone U+20E3 is what is left of a keycap split between two writes.
+_EMOJI_GLUE = ("\ufe0e", "\ufe0f", "\u200d", "\u20e3")
+
+
+def _is_regional_indicator(piece: str) -> bool:
+    """Tell whether *piece* is one regional indicator (half a flag)."""
+    return len(piece) == 1 and 0x1F1E6 <= ord(piece) <= 0x1F1FF
+
+
+def _regional_letter(piece: str) -> str:
+    """Return the capital letter a regional indicator stands for."""
+    return chr(ord(piece) - 0x1F1E6 + ord("A"))
+
+
 def _encode_piece(spec, index, emap, piece, fallback, errors, text, position):
     """Return the output of one emoji spelling or one character of an unresolved run."""
     value = emap.get(piece)
@@ -276,8 +292,14 @@ def _encode_piece(spec, index, emap, piece, fallback, errors, text, position):
         return value
     if piece in emap:
         reason = f"{spec.carrier} has no emoji {piece!r} (fallback 'strict')"
-    elif piece in ("\ufe0e", "\ufe0f", "\u200d"):
+    elif piece in _EMOJI_GLUE:
         return "" if spec.is_sjis else piece
+    elif spec.is_sjis and _is_regional_indicator(piece):
+        # Half a flag (a flag split between two writes): its letter, as text.
+        value = _regional_letter(piece) if fallback in ("fit", "text") else None
+        if value is None and fallback == "geta":
+            value = GETA
+        reason = f"{piece!r} is half a flag (fallback {fallback!r})"
     elif piece in index.all_spellings:
         value = index.fallback_for_unlisted(spec, piece, fallback)
         reason = f"{spec.carrier or 'Unicode'} has no emoji {piece!r} (fallback 'strict')"
