@@ -115,6 +115,24 @@ def _bmp(chars) -> set[str]:
     return {c for c in chars if ord(c) <= 0xFFFF}
 
 
+_CELLS = {
+    "docomo": frozenset(notations.DOCOMO_CODES),
+    "au": frozenset(notations.KDDI_CODES),
+    "softbank": frozenset(notations.SOFTBANK_CODES),
+}
+
+
+def _check_fits(row: EmojiRow) -> None:
+    """Refuse a best fit that is not one of the carrier's cells, or a sequence of them."""
+    for carrier in notations.CARRIERS:
+        fit = row.fit_code(carrier)
+        if fit is None:
+            continue
+        codes = fit if isinstance(fit, tuple) else (fit,)
+        if not codes or not all(type(c) is int and c in _CELLS[carrier] for c in codes):
+            raise TableError(f"{carrier}_fit of {row.key!r} is no {carrier} emoji code: {fit!r}")
+
+
 class EmojiIndex:
     """The effective table and every lookup derived from it."""
 
@@ -137,6 +155,7 @@ class EmojiIndex:
                         f"{carrier} code {code:04X} is mapped twice: {taken.key!r} and {row.key!r}"
                     )
                 self.by_code[carrier][code] = row
+            _check_fits(row)
         self._lock = threading.Lock()
         self._cache: dict = {}
 
@@ -330,7 +349,7 @@ class EmojiIndex:
             if code is None and fit_row is not None:
                 code = fit_row.code(spec.carrier) or fit_row.fit_code(spec.carrier)
         if code is not None:
-            return self.notation(spec, code)
+            return self.notations(spec, code)
         return self.fallback_text(spec, row.name_ja, fallback)
 
     def fallback_for_unlisted(self, spec: CodecSpec, key: str, fallback: str):
@@ -350,6 +369,16 @@ class EmojiIndex:
         if fallback in ("fit", "text") and name and _encodable(f"[{name}]", spec.base):
             return f"[{name}]"
         return GETA
+
+    @classmethod
+    def notations(cls, spec: CodecSpec, code: int | tuple[int, ...]) -> str | bytes:
+        """Return the output of *spec* for one carrier code or a sequence of codes."""
+        if not isinstance(code, tuple):
+            return cls.notation(spec, code)
+        parts = [cls.notation(spec, c) for c in code]
+        if all(isinstance(p, str) for p in parts):
+            return "".join(parts)
+        return b"".join(p if isinstance(p, bytes) else p.encode(spec.base) for p in parts)
 
     @staticmethod
     def notation(spec: CodecSpec, code: int) -> str | bytes:

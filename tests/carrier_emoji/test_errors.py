@@ -368,6 +368,7 @@ class TestFallbacks:
             for r in ROWS
             if is_carrier_only(r.key)
             and r.code(carrier) is None
+            and r.fit_code(carrier) is None
             and r.fit is None
             and not r.name_ja
         ]
