@@ -156,7 +156,7 @@ class EmojiIndex:
                     )
                 self.by_code[carrier][code] = row
             _check_fits(row)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a lookup may be built from another
         self._cache: dict = {}
 
     def _cached(self, key, build):
@@ -377,7 +377,7 @@ class EmojiIndex:
             return cls.notation(spec, code)
         parts = [cls.notation(spec, c) for c in code]
         if all(isinstance(p, str) for p in parts):
-            return "".join(parts)
+            return notations.merge_webcode_escapes("".join(parts))
         return b"".join(p if isinstance(p, bytes) else p.encode(spec.base) for p in parts)
 
     @staticmethod
