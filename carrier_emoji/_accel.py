@@ -111,8 +111,9 @@ def _decode_plan(index: EmojiIndex, spec: CodecSpec) -> tuple:
             for pua, key in index.softbank_by_pua.items()
         }
     if not spec.is_sjis:
-        emoji = {ord(char): key for char, key in decode_map.items() if len(char) == 1}
-        return ("utf8", emoji, by_pua, by_sjis, webcodes)
+        emoji = tuple(decode_map.get(chr(code)) for code in range(0xE000, 0xF100))
+        astral = {ord(c): key for c, key in decode_map.items() if len(c) == 1 and c > "\uffff"}
+        return ("utf8", emoji, astral, by_pua, by_sjis, webcodes)
     softbank = spec.carrier == "softbank"
     emoji = []
     for code in range(0xF000, 0xFD00):
@@ -152,16 +153,29 @@ def _encode_plan(index: EmojiIndex, spec: CodecSpec, fallback: str, make_resolve
         more = starts | inner | glue
         astral_first, astral_more = 0x10000, True
     assert not any(c < "\x80" for c in first), "an ASCII character starts a run"
+    emap = index.encode_map(spec, fallback)
     return (
         _OUTPUTS[spec.output],
         _bitmap(first),
         _bitmap(more),
         astral_first,
         astral_more,
-        index.encode_map(spec, fallback),
+        emap,
         make_resolver(),
         _cp932_encode_table() if spec.is_sjis else bytes(2 * 65536),
+        (_singles(emap, 0x2000, 0x3400), _singles(emap, 0x1F000, 0x1FC00)),
     )
+
+
+def _singles(emap: dict, first: int, end: int) -> tuple:
+    """Return, for each character from *first* to *end*, what the encode map writes for it
+    alone and followed by U+FE0F (None where it lists neither): runs of one emoji,
+    looked up without building a string."""
+    table = []
+    for code in range(first, end):
+        values = (emap.get(chr(code)), emap.get(chr(code) + "\ufe0f"))
+        table.append(None if values == (None, None) else values)
+    return tuple(table)
 
 
 def encode(index: EmojiIndex, spec: CodecSpec, fallback: str, text: str, make_resolver):

@@ -339,27 +339,75 @@ is_utf8_special(Py_UCS4 c, int ncr, int webcode)
            (c == 0x1B && webcode);
 }
 
-/* decode_utf8(data, emoji, by_pua, by_sjis, webcodes) -> str | None
+/* Tell whether UTF-8 *data* may hold a character the decoder must look at: private use
+ * U+E000-U+F0FF (lead EE, or EF 80-83) or planes 15-16 (F3 B0.., F4), '&' or ESC.
+ * Blocks of 64 bytes are tested without branches (the compiler vectorises the loop). */
+static int
+utf8_may_need_work(const uint8_t *p, Py_ssize_t n, int ncr, int webcode)
+{
+    uint8_t amp = ncr ? '&' : 0xFF, esc = webcode ? 0x1B : 0xFF;
+    Py_ssize_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        unsigned hit = 0;
+        for (int k = 0; k < 64; k++) {
+            uint8_t b = p[i + k];
+            hit |= (b >= 0xEE) | (b == amp) | (b == esc);
+        }
+        if (!hit)
+            continue;
+        for (int k = 0; k < 64; k++) {
+            uint8_t b = p[i + k];
+            if (b == 0xEF) {
+                if (i + k + 1 < n && p[i + k + 1] < 0x84)
+                    return 1;
+            }
+            else if (b >= 0xEE || b == amp || b == esc)
+                return 1;
+        }
+    }
+    for (; i < n; i++) {
+        uint8_t b = p[i];
+        if (b == 0xEF) {
+            if (i + 1 < n && p[i + 1] < 0x84)
+                return 1;
+        }
+        else if (b >= 0xEE || b == amp || b == esc)
+            return 1;
+    }
+    return 0;
+}
+
+/* decode_utf8(data, emoji, astral, by_pua, by_sjis, webcodes) -> str | None
  *
- * emoji: dict code point -> key for private use (U+E000-U+F0FF) and planes 15-16. */
+ * emoji: tuple of 0x1100 keys or None for U+E000-U+F0FF; astral: dict code point -> key
+ * for planes 15-16. */
 static PyObject *
 decode_utf8(PyObject *self, PyObject *args)
 {
     Py_buffer data;
-    PyObject *emoji, *by_pua, *by_sjis, *webcodes;
-    if (!PyArg_ParseTuple(args, "y*O!OOO", &data, &PyDict_Type, &emoji, &by_pua, &by_sjis,
-                          &webcodes))
+    PyObject *emoji, *astral, *by_pua, *by_sjis, *webcodes;
+    if (!PyArg_ParseTuple(args, "y*O!O!OOO", &data, &PyTuple_Type, &emoji, &PyDict_Type,
+                          &astral, &by_pua, &by_sjis, &webcodes))
         return NULL;
     PyObject *result = NULL;
     UBuf out = {NULL, 0, 0};
+    int ncr = by_pua != Py_None && by_sjis != Py_None;
+    int webcode = webcodes != Py_None;
     PyObject *text = PyUnicode_DecodeUTF8(data.buf, data.len, "strict");
     if (text == NULL) {
         if (PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
             goto fallback;
         goto done;
     }
-    int ncr = by_pua != Py_None && by_sjis != Py_None;
-    int webcode = webcodes != Py_None;
+    if (PyTuple_GET_SIZE(emoji) != 0x1100) {
+        PyErr_SetString(PyExc_ValueError, "bad decode tables");
+        goto done;
+    }
+    if (!utf8_may_need_work(data.buf, data.len, ncr, webcode)) {
+        result = text;
+        text = NULL;
+        goto done;
+    }
     int kind = PyUnicode_KIND(text);
     const void *chars = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -408,11 +456,19 @@ decode_utf8(PyObject *self, PyObject *args)
             i += used;
             continue;
         }
-        PyObject *key = dict_get_int(emoji, (long)c);
-        if (key == NULL) {
-            if (PyErr_Occurred())
-                goto done;
-            goto fallback;
+        PyObject *key;
+        if (c <= 0xF0FF) {
+            key = PyTuple_GET_ITEM(emoji, c - 0xE000);
+            if (key == Py_None)
+                goto fallback;
+        }
+        else {
+            key = dict_get_int(astral, (long)c);
+            if (key == NULL) {
+                if (PyErr_Occurred())
+                    goto done;
+                goto fallback;
+            }
         }
         if (ubuf_put_str(&out, key) < 0)
             goto done;
@@ -443,6 +499,7 @@ typedef struct {
     PyObject *emap;              /* dict: spelling -> str | bytes | None */
     PyObject *resolve;           /* callable: run -> str | bytes, raising when it cannot */
     const uint16_t *cp932;       /* 65536 native uint16: 0 = not in CP932 */
+    PyObject *singles;           /* tuple of 2 tuples: U+2000-U+33FF, U+1F000-U+1FBFF */
     /* webcode merging: where the last escape's SI was written, and its group */
     Py_ssize_t escape_end;
     Py_UCS4 escape_group;
@@ -539,6 +596,36 @@ put_value(Encoder *e, BBuf *out, PyObject *value)
     return 0;
 }
 
+static inline Py_ssize_t
+utf8_length(Py_UCS4 c)
+{
+    return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+}
+
+/* The value of a one-character run (or a character and U+FE0F) from the plan's direct
+ * tables, without building a string; borrowed, or NULL when the tables do not say. */
+static PyObject *
+single_value(Encoder *e, Py_UCS4 c, int selector)
+{
+    PyObject *table;
+    Py_ssize_t index;
+    if (c >= 0x2000 && c < 0x3400) {
+        table = PyTuple_GET_ITEM(e->singles, 0);
+        index = c - 0x2000;
+    }
+    else if (c >= 0x1F000 && c < 0x1FC00) {
+        table = PyTuple_GET_ITEM(e->singles, 1);
+        index = c - 0x1F000;
+    }
+    else
+        return NULL;
+    PyObject *entry = PyTuple_GET_ITEM(table, index);
+    if (entry == Py_None)
+        return NULL;
+    PyObject *value = PyTuple_GET_ITEM(entry, selector);
+    return value == Py_None ? NULL : value;
+}
+
 static inline int
 is_keycap_base(Py_UCS4 c)
 {
@@ -558,20 +645,22 @@ run_value(Encoder *e, PyObject *run)
     return PyObject_CallOneArg(e->resolve, run);
 }
 
-/* encode(text, output, first, more, astral_first, astral_more, emap, resolve, cp932)
- * -> bytes | None */
+/* encode(text, output, first, more, astral_first, astral_more, emap, resolve, cp932,
+ *        singles) -> bytes | None */
 static PyObject *
 encode(PyObject *self, PyObject *args)
 {
-    PyObject *text, *emap, *resolve;
+    PyObject *text, *emap, *resolve, *singles;
     Py_buffer first, more, table;
     Encoder e;
     unsigned long astral_first;
     int output, astral_more;
-    if (!PyArg_ParseTuple(args, "Uiy*y*kpO!Oy*", &text, &output, &first, &more, &astral_first,
-                          &astral_more, &PyDict_Type, &emap, &resolve, &table))
+    if (!PyArg_ParseTuple(args, "Uiy*y*kpO!Oy*O!", &text, &output, &first, &more,
+                          &astral_first, &astral_more, &PyDict_Type, &emap, &resolve, &table,
+                          &PyTuple_Type, &singles))
         return NULL;
     PyObject *result = NULL;
+    PyObject *utf8 = NULL;
     BBuf out = {NULL, 0, 0};
     if (first.len != 8192 || more.len != 8192 || table.len != 65536 * 2) {
         PyErr_SetString(PyExc_ValueError, "bad encode tables");
@@ -587,10 +676,26 @@ encode(PyObject *self, PyObject *args)
     e.cp932 = table.buf;
     e.escape_end = -1;
     e.escape_group = 0;
+    e.singles = singles;
+    if (PyTuple_GET_SIZE(singles) != 2 ||
+        PyTuple_GET_SIZE(PyTuple_GET_ITEM(singles, 0)) != 0x1400 ||
+        PyTuple_GET_SIZE(PyTuple_GET_ITEM(singles, 1)) != 0xC00) {
+        PyErr_SetString(PyExc_ValueError, "bad encode tables");
+        goto done;
+    }
     int kind = PyUnicode_KIND(text);
     const void *chars = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    if (bbuf_init(&out, output == OUT_UTF8 ? n * 3 / 2 + 16 : n * 2 + 16) < 0)
+    /* UTF-8: Python's encoder writes the text once; runs are cut out of its bytes. */
+    const char *u8 = NULL;
+    Py_ssize_t bpos = 0, segment = 0;
+    if (output == OUT_UTF8) {
+        utf8 = PyUnicode_AsUTF8String(text);
+        if (utf8 == NULL)
+            goto fallback; /* a lone surrogate */
+        u8 = PyBytes_AS_STRING(utf8);
+    }
+    if (bbuf_init(&out, output == OUT_UTF8 ? PyBytes_GET_SIZE(utf8) + 16 : n * 2 + 16) < 0)
         goto done;
     Py_ssize_t run_end = 0; /* end of the last run: a keycap base after it is text */
     Py_ssize_t i = 0;
@@ -598,6 +703,11 @@ encode(PyObject *self, PyObject *args)
         Py_UCS4 c = PyUnicode_READ(kind, chars, i);
         int starts = c < 0x10000 ? bit(e.first, c) : c >= e.astral_first;
         if (!starts) {
+            if (u8 != NULL) {
+                bpos += utf8_length(c);
+                i++;
+                continue;
+            }
             int rc = put_char(&e, &out, c);
             if (rc < 0)
                 goto done;
@@ -606,12 +716,37 @@ encode(PyObject *self, PyObject *args)
             i++;
             continue;
         }
+        if (u8 != NULL && bpos > segment) {
+            if (bbuf_reserve(&out, bpos - segment) < 0)
+                goto done;
+            memcpy(out.buf + out.len, u8 + segment, bpos - segment);
+            out.len += bpos - segment;
+        }
         Py_ssize_t j = i + 1;
         while (j < n) {
             Py_UCS4 d = PyUnicode_READ(kind, chars, j);
             if (!(d < 0x10000 ? bit(e.more, d) : e.astral_more))
                 break;
             j++;
+        }
+        if (u8 != NULL) {
+            for (Py_ssize_t k = i; k < j; k++)
+                bpos += utf8_length(PyUnicode_READ(kind, chars, k));
+            segment = bpos;
+        }
+        PyObject *direct = NULL;
+        if (j == i + 1)
+            direct = single_value(&e, c, 0);
+        else if (j == i + 2 && PyUnicode_READ(kind, chars, i + 1) == 0xFE0F)
+            direct = single_value(&e, c, 1);
+        if (direct != NULL) {
+            int rc = put_value(&e, &out, direct);
+            if (rc < 0)
+                goto done;
+            if (rc > 0)
+                goto fallback;
+            i = run_end = j;
+            continue;
         }
         Py_ssize_t start = i;
         PyObject *run = PyUnicode_Substring(text, i, j);
@@ -650,6 +785,12 @@ encode(PyObject *self, PyObject *args)
             goto fallback;
         i = run_end = j;
     }
+    if (u8 != NULL && bpos > segment) {
+        if (bbuf_reserve(&out, bpos - segment) < 0)
+            goto done;
+        memcpy(out.buf + out.len, u8 + segment, bpos - segment);
+        out.len += bpos - segment;
+    }
     result = PyBytes_FromStringAndSize(out.buf, out.len);
     goto done;
 fallback:
@@ -660,6 +801,7 @@ fallback:
 done:
     if (out.buf != NULL)
         PyMem_Free(out.buf);
+    Py_XDECREF(utf8);
     PyBuffer_Release(&first);
     PyBuffer_Release(&more);
     PyBuffer_Release(&table);
@@ -670,9 +812,10 @@ static PyMethodDef methods[] = {
     {"decode_sjis", decode_sjis, METH_VARARGS,
      "decode_sjis(data, cp932, emoji, softbank_fb, by_pua, by_sjis, webcodes) -> str | None"},
     {"decode_utf8", decode_utf8, METH_VARARGS,
-     "decode_utf8(data, emoji, by_pua, by_sjis, webcodes) -> str | None"},
+     "decode_utf8(data, emoji, astral, by_pua, by_sjis, webcodes) -> str | None"},
     {"encode", encode, METH_VARARGS,
-     "encode(text, output, first, more, astral_first, astral_more, emap, resolve, cp932)"
+     "encode(text, output, first, more, astral_first, astral_more, emap, resolve, cp932,"
+     " singles)"
      " -> bytes | None"},
     {NULL, NULL, 0, NULL},
 };

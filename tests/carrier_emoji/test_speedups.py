@@ -177,7 +177,10 @@ class TestTables:
         bad = []
         for code in range(0x10000):
             char = chr(code)
-            got = _accel.speedups.encode(char, 0, empty, empty, 0x110000, False, {}, None, table)
+            singles = ((None,) * 0x1400, (None,) * 0xC00)
+            got = _accel.speedups.encode(
+                char, 0, empty, empty, 0x110000, False, {}, None, table, singles
+            )
             try:
                 expected = char.encode("cp932")
             except UnicodeEncodeError:
