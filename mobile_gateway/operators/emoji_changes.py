@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from carrier_emoji import EmojiRow
 
 from ..storage.models import EmojiAuditEntry, EmojiMapping, EmojiTableVersion, utcnow
-from .emoji_layer import FIELDS, LayerError, load_layer, row_of
+from .emoji_layer import LayerError, load_layer, row_of, store_row
 from .emoji_notation import describe_key, key_text, row_from_json, row_to_json
 from .emoji_review import Review, review
 
@@ -108,8 +108,7 @@ def _write_row(session: Session, key: str, row: EmojiRow | None) -> None:
     if mapping is None:
         mapping = EmojiMapping(key=key)
         session.add(mapping)
-    for name in FIELDS[1:]:
-        setattr(mapping, name, getattr(row, name))
+    store_row(mapping, row)
     mapping.updated_at = utcnow()
     session.flush()
 

@@ -121,10 +121,15 @@ def check_row(row: EmojiRow, shipped: Mapping[str, EmojiRow]) -> list[str]:
     elif row.key not in shipped and row.key not in emoji_package.EMOJI_DATA:
         problems.append(f"{name}: not an emoji that Unicode (the emoji package) knows")
     for field_name in CODE_FIELDS:
-        code = getattr(row, field_name)
+        value = getattr(row, field_name)
         carrier = field_name.removesuffix("_fit")
-        if code is not None and code not in CARRIER_CODES[carrier]:
-            problems.append(f"{name}: {field_name} {code:04X} is no {CARRIER_LABELS[carrier]} code")
+        codes = value if isinstance(value, tuple) else () if value is None else (value,)
+        if isinstance(value, tuple) and len(value) != 2:
+            problems.append(f"{name}: {field_name} is one code or a sequence of two")
+        for code in codes:
+            if code not in CARRIER_CODES[carrier]:
+                label = CARRIER_LABELS[carrier]
+                problems.append(f"{name}: {field_name} {code:04X} is no {label} code")
     if row.google is not None and not GOOGLE_RANGE[0] <= row.google <= GOOGLE_RANGE[1]:
         problems.append(f"{name}: google U+{row.google:04X} is outside U+FE000-U+FEEA0")
     if row.fit is not None:

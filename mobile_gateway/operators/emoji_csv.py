@@ -11,7 +11,8 @@ CSV (UTF-8, a header line, one row per emoji; :func:`export_csv`, :func:`plan_im
 - ``docomo``, ``au``, ``softbank``: the round-trip Shift_JIS code, hex (``F89F``);
   ``U+E63E`` (the carrier's private-use code point) and ``$Gj`` (SoftBank) are read too;
 - ``docomo_fit``, ``au_fit``, ``softbank_fit``: one-way best-fit Shift_JIS code, used when
-  the carrier has no round-trip code;
+  the carrier has no round-trip code, or two codes joined by ``+`` for a sequence of two
+  emoji (``F98B+F98A``: SoftBank's sun then cloud for ⛅);
 - ``google``: Google's private-use code point, hex (``FE000``), decoded one way;
 - ``name_ja``: the name of the text fallback (``[太陽]``);
 - ``fit``: for a carrier-only emoji, the standard emoji it means;

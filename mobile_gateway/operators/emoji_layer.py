@@ -40,6 +40,7 @@ __all__ = [
     "load_layer",
     "read_version",
     "row_of",
+    "store_row",
     "shipped_by_key",
     "shipped_index",
 ]
@@ -62,8 +63,28 @@ class LayerError(DomainError):
 
 
 def row_of(mapping: EmojiMapping) -> EmojiRow:
-    """Return the database row *mapping* as an :class:`EmojiRow`."""
-    return EmojiRow(*(getattr(mapping, name) for name in FIELDS))
+    """Return the database row *mapping* as an :class:`EmojiRow`.
+
+    A sequence best fit is stored as its first code in ``<carrier>_fit`` and its second
+    in ``<carrier>_fit_next`` (see :func:`store_row`).
+    """
+    row = EmojiRow(*(getattr(mapping, name) for name in FIELDS))
+    nexts = {c + "_fit": getattr(mapping, c + "_fit_next") for c in notations.CARRIERS}
+    return row._replace(
+        **{name: (getattr(row, name), code) for name, code in nexts.items() if code is not None}
+    )
+
+
+def store_row(mapping: EmojiMapping, row: EmojiRow) -> None:
+    """Copy *row*'s fields (not its key) into the database row *mapping*."""
+    for name in FIELDS[1:]:
+        value = getattr(row, name)
+        if name.endswith("_fit"):
+            first, second = value if isinstance(value, tuple) else (value, None)
+            setattr(mapping, name, first)
+            setattr(mapping, name + "_next", second)
+        else:
+            setattr(mapping, name, value)
 
 
 def load_layer(session: Session) -> dict[str, EmojiRow]:

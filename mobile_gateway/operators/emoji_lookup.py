@@ -66,7 +66,7 @@ def lookup(index: EmojiIndex, query: str, carrier: str | None = None) -> list[Ma
         label = f"{CARRIER_LABELS[c]} {notation}"
         add(index.by_code[c].get(code), label)
         for row in index.rows:
-            if row.fit_code(c) == code:
+            if code in row.fit_codes(c):
                 add(row, f"{label} (best fit)")
 
     carriers = [carrier] if carrier else list(notations.CARRIERS)

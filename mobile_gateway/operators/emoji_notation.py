@@ -65,9 +65,22 @@ HEX_CODE_RE = re.compile(r"(?:0x)?([0-9A-Fa-f]{4})")
 CODEPOINTS_RE = re.compile(r"(?:[Uu]\+[0-9A-Fa-f]{4,6}[\s,]*)+")
 
 
-def format_code(code: int | None) -> str:
-    """Write a Shift_JIS code (or Google code point) as hex, ``""`` for none."""
+def format_code(code: int | tuple[int, ...] | None) -> str:
+    """Write a Shift_JIS code (or Google code point) as hex, ``""`` for none; a sequence
+    best fit as its codes joined by ``+``: ``F89F+F8A0``."""
+    if isinstance(code, tuple):
+        return "+".join(f"{c:04X}" for c in code)
     return "" if code is None else f"{code:04X}"
+
+
+def parse_fit(carrier: str, text: str, name: str) -> int | tuple[int, ...] | None:
+    """Read a best fit: one code as :func:`parse_code` reads it, or two joined by ``+``."""
+    if "+" not in text:
+        return parse_code(carrier, text, name)
+    parts = [part.strip() for part in text.split("+")]
+    if len(parts) != 2 or not all(parts):
+        raise LayerError(f"{name}: {text!r} is not one code or two joined by + (F89F+F8A0)")
+    return tuple(parse_code(carrier, part, name) for part in parts)
 
 
 def codepoints(text: str) -> str:
@@ -190,7 +203,8 @@ def row_from_json(data: Mapping | None) -> EmojiRow | None:
     values = {name: data.get(name) for name in FIELDS}
     for name in CODE_FIELDS + ("google",):
         if values[name] is not None:
-            values[name] = int(values[name], 16)
+            codes = tuple(int(part, 16) for part in values[name].split("+"))
+            values[name] = codes if len(codes) > 1 else codes[0]
     return EmojiRow(**values)
 
 
@@ -206,7 +220,9 @@ def row_from_fields(fields: Mapping[str, str], base: EmojiRow) -> tuple[EmojiRow
             continue
         text = (fields[name] or "").strip()
         try:
-            if name in CODE_FIELDS:
+            if name.endswith("_fit"):
+                values[name] = parse_fit(name.removesuffix("_fit"), text, name)
+            elif name in CODE_FIELDS:
                 values[name] = parse_code(name.removesuffix("_fit"), text, name)
             elif name == "google":
                 values[name] = int(text, 16) if text else None

@@ -6,6 +6,8 @@ The notations are written again here from CARRIERS.md, independently of
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import carrier_emoji
 from carrier_emoji.table import ROWS
 
@@ -137,3 +139,23 @@ def encodable(text: str, charset: str) -> bool:
 def report(bad: list) -> str:
     """Describe a list of mismatches for an assertion message: how many, and the first few."""
     return f"{len(bad)} mismatches, first: {bad[:5]!r}"
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def shared_data(name: str) -> Path:
+    """Return a file of the shared data directory beside the repository (``../shared/data``).
+
+    In a git worktree without one beside it, the one beside the main checkout is used.
+    """
+    beside = REPO.parent / "shared" / "data" / name
+    git = REPO / ".git"
+    if beside.exists() or not git.is_file():
+        return beside
+    gitdir = Path(git.read_text(encoding="utf-8").split(":", 1)[1].strip())
+    return gitdir.parents[2].parent / "shared" / "data" / name
+
+
+#: Google's emoji4unicode.xml (Apache-2.0), the shared data beside the repository.
+E4U = shared_data("emoji4unicode.xml")

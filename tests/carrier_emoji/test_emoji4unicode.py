@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from carrier_cases import E4U
 
-E4U = Path(__file__).parents[3] / "shared" / "data" / "emoji4unicode.xml"
 FIXTURE = Path(__file__).with_name("e4u_disagreements.tsv")
 COLUMNS = ["carrier", "carrier_pua", "e4u_unicode", "ours", "reason"]
 #: e4u attribute -> (our carrier key, codec); au's attribute holds the official PUA.

@@ -257,7 +257,7 @@ class TestEncodeErrors:
         row = next(
             r for r in rows_of("softbank") if r.softbank >> 8 == 0xFB and not is_carrier_only(r.key)
         )
-        text = "a" + row.key + "🇯" + "é"
+        text = "a" + row.key + "\u0100" + "é"
         with pytest.raises(UnicodeEncodeError) as info:
             text.encode("x-sjis-softbank")
         assert info.value.start == 1 + len(row.key)
@@ -368,6 +368,7 @@ class TestFallbacks:
             for r in ROWS
             if is_carrier_only(r.key)
             and r.code(carrier) is None
+            and r.fit_code(carrier) is None
             and r.fit is None
             and not r.name_ja
         ]
@@ -458,3 +459,20 @@ class TestSelectorsAndSpaces:
         """A stray U+FE0E is dropped on Shift_JIS pages, and never breaks the emoji before it."""
         assert "x\ufe0ey".encode("x-sjis-kddi", "strict") == b"xy"
         assert "\u2600\ufe0e".encode("x-sjis-docomo") == b"\xf8\x9f"
+
+    def test_lone_keycap_mark_is_dropped_on_shift_jis(self):
+        """What a split write leaves of a keycap (U+20E3 alone) is dropped; UTF-8 keeps it."""
+        assert "a\u20e3".encode("x-sjis-docomo") == b"a"
+        assert "\ufe0f\u20e3".encode("x-sjis-kddi") == b""
+        assert "\u200db".encode("x-sjis-softbank") == b"b"
+        assert "a\u20e3".encode("x-utf8-docomo") == "a\u20e3".encode("utf-8")
+
+    @pytest.mark.parametrize("codec", [*SJIS_CODEC.values(), "x-sjis-softbank-webcode"])
+    def test_half_a_flag_on_shift_jis(self, codec):
+        """One regional indicator alone (half of a split flag) is its letter, or 〓 with geta."""
+        assert "\U0001f1ef".encode(codec) == b"J"
+        assert carrier_emoji.encode("x\U0001f1ff", codec, fallback="text") == b"xZ"
+        assert carrier_emoji.encode("\U0001f1ef", codec, fallback="geta") == GETA.encode("cp932")
+        with pytest.raises(UnicodeEncodeError) as info:
+            carrier_emoji.encode("ab\U0001f1ef", codec, fallback="strict")
+        assert (info.value.start, info.value.end) == (2, 3)

@@ -109,56 +109,141 @@ class TestIncrementalDecoder:
             decoder.decode(b"", final=True)
 
 
-ENCODE_TEXT = (
-    "a1\ufe0f\u20e3#\u20e3 1 \u2600\ufe0f\u2600\u2601 \U0001f1ef\U0001f1f5\U0001f1fa\U0001f1f8x"
-    "\U0001f468\u200d\U0001f469\u200d\U0001f467 \u2764\ufe0f\u2764 \U0001f973 ©️© 漢字ｶﾅ 価格100"
-)
+#: The encode sample as whole elements (an emoji spelling or one character each): a cut
+#: between two elements must not change the bytes.
+ENCODE_ELEMENTS = [
+    "a", "1\ufe0f\u20e3", "#\u20e3", " ", "1", " ", "\u2600\ufe0f", "\u2600", "\u2601", " ",
+    "\U0001f1ef\U0001f1f5", "\U0001f1fa\U0001f1f8", "x",
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467", " ", "\u2764\ufe0f", "\u2764", " ",
+    "\U0001f973", " ", "\xa9\ufe0f", "\xa9", " ", "漢", "字", "ｶ", "ﾅ", " ", "価", "格", "1",
+    "0", "0",
+]  # fmt: skip
+
+
+def encode_elements(codec):
+    """Return the encode sample's elements plus carrier emoji (a carrier-only one) for *codec*."""
+    spec = carrier_emoji.SPECS[codec]
+    if spec.carrier is None:
+        return ENCODE_ELEMENTS + ["\u2600\ufe0f", "1"]
+    keys = [r.key for r in _emoji_rows(spec.carrier)]
+    return keys + ENCODE_ELEMENTS + keys + ["\u2600", "1"]
 
 
 def encode_text(codec):
-    """Return the encode sample plus carrier emoji (a carrier-only one included) for *codec*."""
-    spec = carrier_emoji.SPECS[codec]
-    if spec.carrier is None:
-        return ENCODE_TEXT + "☀️1"
-    keys = "".join(r.key for r in _emoji_rows(spec.carrier))
-    return keys + ENCODE_TEXT + keys + "☀" + "1"
+    """Return the encode sample of *codec* as one text."""
+    return "".join(encode_elements(codec))
+
+
+def element_cuts(elements):
+    """Return the offsets in the joined text where one element ends and the next begins."""
+    cuts, offset = [0], 0
+    for element in elements:
+        offset += len(element)
+        cuts.append(offset)
+    return cuts
+
+
+def same_text(codec, got, whole):
+    """Tell whether two encodings agree: the same bytes, or for webcodes the same text.
+
+    Each piece closes its webcode escape, so two pieces may write two escapes where one
+    call merges them into one (``ESC$Gj SI ESC$Gk SI`` and ``ESC$Gjk SI`` read alike).
+    """
+    if carrier_emoji.SPECS[codec].output == "webcode":
+        return got.decode(codec) == whole.decode(codec)
+    return got == whole
 
 
 class TestIncrementalEncoder:
-    """codecs.getincrementalencoder: same bytes at every split of the text."""
+    """codecs.getincrementalencoder: each piece is encoded at once and whole."""
 
     def test_every_split(self, codec):
-        """Two chunks, cut anywhere (inside keycaps, flags, ZWJ sequences, before U+FE0F)."""
+        """Two chunks, cut anywhere: the bytes of each chunk encoded on its own, in order."""
         text = encode_text(codec)
-        whole = text.encode(codec)
         bad = []
         for cut in range(len(text) + 1):
             encoder = codecs.getincrementalencoder(codec)()
             got = encoder.encode(text[:cut]) + encoder.encode(text[cut:], final=True)
-            if got != whole:
+            if got != text[:cut].encode(codec) + text[cut:].encode(codec):
                 bad.append((cut, ascii(text[:cut][-4:]), got))
         assert bad == []
 
-    def test_char_by_char(self, codec):
-        """One character at a time gives the whole encoding."""
+    def test_split_between_elements(self, codec):
+        """A cut between two whole emoji or characters gives the one-call encoding."""
+        elements = encode_elements(codec)
+        text = "".join(elements)
+        whole = text.encode(codec)
+        bad = []
+        for cut in element_cuts(elements):
+            encoder = codecs.getincrementalencoder(codec)()
+            got = encoder.encode(text[:cut]) + encoder.encode(text[cut:], final=True)
+            if not same_text(codec, got, whole):
+                bad.append((cut, ascii(text[:cut][-4:]), got))
+        assert bad == []
+
+    def test_element_by_element(self, codec):
+        """One whole element at a time gives the one-call encoding."""
+        elements = encode_elements(codec)
+        encoder = codecs.getincrementalencoder(codec)()
+        got = b"".join(encoder.encode(element) for element in elements)
+        assert same_text(
+            codec, got + encoder.encode("", final=True), "".join(elements).encode(codec)
+        )
+
+    def test_char_by_char_keeps_all_text(self, codec):
+        """One character at a time loses no letter, kanji or digit (emoji may lose their glue)."""
         text = encode_text(codec)
         encoder = codecs.getincrementalencoder(codec)()
         got = b"".join(encoder.encode(char) for char in text) + encoder.encode("", final=True)
-        assert got == text.encode(codec)
+        plain = [c for c in text if c.isascii() and c.isalnum() or c in "漢字ｶﾅ価格"]
+        decoded = got.decode(codec)
+        assert [c for c in decoded if c in plain] == plain
 
     def test_whole_text_not_final(self, codec):
-        """The whole text fed at once, then a final flush, gives the whole encoding."""
+        """The whole text fed at once, without final=True, is already the whole encoding."""
         text = encode_text(codec)
         encoder = codecs.getincrementalencoder(codec)()
-        assert encoder.encode(text) + encoder.encode("", final=True) == text.encode(codec)
+        assert encoder.encode(text) == text.encode(codec)
+        assert encoder.encode("", final=True) == b""
+        assert encoder.getstate() == 0
 
-    def test_held_back_tail(self):
-        """A tail that may start an emoji waits for the next chunk or the final flush."""
+    def test_nothing_held_back(self):
+        """A final digit is written at once; a keycap mark arriving later is dropped alone."""
         encoder = codecs.getincrementalencoder("x-sjis-docomo")()
-        assert encoder.encode("価格1") == "価格".encode("cp932")
-        assert encoder.encode("\ufe0f\u20e3") == b"\xf9\x87"
-        assert encoder.encode("0") == b""
-        assert encoder.encode("", final=True) == b"0"
+        assert encoder.encode("価格1") == "価格1".encode("cp932")
+        assert encoder.encode("\ufe0f\u20e3") == b""
+        assert encoder.encode("1\ufe0f\u20e3") == b"\xf9\x87"
+        assert encoder.encode("0") == b"0"
+        assert encoder.encode("", final=True) == b""
+
+    @pytest.mark.parametrize(
+        "first, second, sjis",
+        [
+            ("1", "\ufe0f\u20e3", b"1"),  # keycap: the digit stays, its mark is dropped
+            ("1\ufe0f", "\u20e3", b"1"),
+            ("\U0001f1ef", "\U0001f1f5", b"JP"),  # flag: half a flag is its letter
+            ("\u2600", "\ufe0f", b"\xf8\x9f"),  # variation selector: dropped on its own
+            ("\U0001f468", "\u200d\U0001f469", None),  # ZWJ: each person on its own
+            ("\U0001f44d", "\U0001f3fb", None),  # skin tone: the hand, then the tone's name
+        ],
+    )
+    def test_split_emoji_pieces(self, first, second, sjis):
+        """An emoji split between two writes gives each piece's own encoding, never an error."""
+        encoder = codecs.getincrementalencoder("x-sjis-docomo")()
+        got = encoder.encode(first) + encoder.encode(second)
+        assert got == first.encode("x-sjis-docomo") + second.encode("x-sjis-docomo")
+        if sjis is not None:
+            assert got == sjis
+        assert got.decode("x-sjis-docomo")  # bytes a DoCoMo page can carry
+
+    def test_split_webcodes_are_closed(self):
+        """Each piece closes its webcode escape: nothing is left open at a write's end."""
+        encoder = codecs.getincrementalencoder("x-sjis-softbank-webcode")()
+        first, second = encoder.encode("\u2600\ufe0f"), encoder.encode("\u2614")
+        assert first == b"\x1b$Gj\x0f"
+        assert second == b"\x1b$Gk\x0f"
+        assert "\u2600\ufe0f\u2614".encode("x-sjis-softbank-webcode") == b"\x1b$Gjk\x0f"
+        assert (first + second).decode("x-sjis-softbank") == "\u2600\ufe0f\u2614"
 
 
 class TestStreams:
@@ -214,18 +299,54 @@ class TestStreams:
         with open(path, encoding=codec, newline="") as file:
             assert file.read() == data.decode(codec)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="io.TextIOWrapper never calls encode(final=True): a tail that may start an "
-        "emoji ('1' before a keycap) is held back and lost at close; use codecs.open() or "
-        "encode() and write bytes",
-    )
+    @pytest.mark.parametrize("writer", ["TextIOWrapper", "open", "codecs.open", "StreamWriter"])
+    def test_text_ending_in_a_digit(self, codec, writer, tmp_path):
+        """Every way of writing text keeps a final digit (no keycap can follow a close)."""
+        text = "電話番号は0120-123-456"
+        path = tmp_path / "page.txt"
+        if writer == "TextIOWrapper":
+            raw = io.BytesIO()
+            wrapper = io.TextIOWrapper(raw, encoding=codec, newline="")
+            wrapper.write(text[:-1])
+            wrapper.write(text[-1])
+            wrapper.flush()
+            assert raw.getvalue() == text.encode(codec)  # at flush(), before close
+            wrapper.close()
+            return
+        if writer == "open":
+            with open(path, "w", encoding=codec, newline="") as file:
+                file.write(text)
+        elif writer == "codecs.open":
+            with codecs.open(path, "w", codec) as file:
+                file.write(text[:-1])
+                file.write(text[-1])
+        else:
+            with path.open("wb") as raw:
+                stream = codecs.getwriter(codec)(raw)
+                stream.write(text)
+        assert path.read_bytes() == text.encode(codec)
+
+    def test_iterencode_ending_in_a_digit(self, codec):
+        """codecs.iterencode over pieces ending in a digit writes the digit."""
+        pieces = ["電話番号は", "0120-123-45", "6"]
+        got = b"".join(codecs.iterencode(pieces, codec))
+        assert got == "".join(pieces).encode(codec)
+
     def test_text_io_write_held_back_tail(self, tmp_path):
-        """open(..., "w", encoding=codec) loses a final digit (known limitation, as big5hkscs)."""
+        """open(..., "w", encoding="x-sjis-docomo") writes the final digit."""
         path = tmp_path / "page.txt"
         with open(path, "w", encoding="x-sjis-docomo") as file:
             file.write("価格100")
         assert path.read_bytes() == "価格100".encode("cp932")
+
+    def test_text_io_write_keycap_whole(self, codec, tmp_path):
+        """A keycap written in one write() is the carrier's keycap emoji."""
+        text = "番号1\ufe0f\u20e3"
+        path = tmp_path / "page.txt"
+        with open(path, "w", encoding=codec, newline="") as file:
+            file.write(text)
+        assert path.read_bytes() == text.encode(codec)
+        assert path.read_bytes().decode(codec) == text
 
     def test_text_io_write_whole_elements(self, codec, tmp_path):
         """open(..., "w", encoding=codec) writes text that ends in no emoji prefix as a whole."""
@@ -263,7 +384,7 @@ class TestRandomSplits:
     """Random texts and byte strings, cut at random places."""
 
     def test_encoder(self, codec):
-        """Incremental encoding of a random emoji-rich text equals the one-shot encoding."""
+        """Incremental encoding of random emoji-rich text cut anywhere: each chunk on its own."""
 
         @SETTINGS
         @given(
@@ -274,14 +395,41 @@ class TestRandomSplits:
         )
         def check(elements, points):
             text = "".join(elements)
-            whole = text.encode(codec, "replace")
             encoder = codecs.getincrementalencoder(codec)("replace")
-            chunks, start = [], 0
+            chunks, expected, start = [], [], 0
             for cut in _cuts(len(text), points):
                 chunks.append(encoder.encode(text[start:cut]))
+                expected.append(text[start:cut].encode(codec, "replace"))
                 start = cut
             chunks.append(encoder.encode(text[start:], final=True))
-            assert b"".join(chunks) == whole
+            expected.append(text[start:].encode(codec, "replace"))
+            assert chunks == expected
+
+        check()
+
+    def test_encoder_whole_elements(self, codec):
+        """Random texts cut between whole elements encode as in one call."""
+
+        @SETTINGS
+        @given(
+            st.lists(
+                st.one_of(st.sampled_from(EMOJI_POOL), st.sampled_from(TEXT_POOL)), max_size=12
+            ),
+            st.lists(st.integers(min_value=0), max_size=6),
+        )
+        def check(elements, points):
+            whole = "".join(elements).encode(codec, "replace")
+            encoder = codecs.getincrementalencoder(codec)("replace")
+            chunks, start = [], 0
+            for cut in _cuts(len(elements), points):
+                chunks.append(encoder.encode("".join(elements[start:cut])))
+                start = cut
+            chunks.append(encoder.encode("".join(elements[start:]), final=True))
+            got = b"".join(chunks)
+            if carrier_emoji.SPECS[codec].output == "webcode":
+                assert got.decode(codec, "replace") == whole.decode(codec, "replace")
+            else:
+                assert got == whole
 
         check()
 

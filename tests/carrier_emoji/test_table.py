@@ -87,13 +87,24 @@ class TestCounts:
         assert {k: n for k, n in bare.items() if n > 1} == {}
 
     def test_fits_are_one_way(self):
-        """A best-fit code only fills a carrier's missing round-trip code and is a real cell."""
+        """A best fit only fills a carrier's missing round-trip code; each code is a real cell."""
         for row in ROWS:
             for c in CARRIERS:
                 fit = row.fit_code(c)
                 if fit is not None:
                     assert row.code(c) is None, row
-                    assert fit in ALL_CODES[c], row
+                    assert row.fit_codes(c) and set(row.fit_codes(c)) <= set(ALL_CODES[c]), row
+
+    def test_sequence_fits_are_pairs(self):
+        """A sequence fit is a tuple of two codes, and some rows have one on each carrier."""
+        shapes = {c: set() for c in CARRIERS}
+        for row in ROWS:
+            for c in CARRIERS:
+                fit = row.fit_code(c)
+                assert fit is None or type(fit) is int or len(fit) == 2, row
+                if isinstance(fit, tuple):
+                    shapes[c].add(row.key)
+        assert all(shapes.values()), shapes
 
     @pytest.mark.skipif(not EMOJI_SOURCES.exists(), reason=f"{EMOJI_SOURCES} not installed")
     def test_rows_follow_emoji_sources(self):

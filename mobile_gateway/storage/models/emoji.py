@@ -15,7 +15,8 @@ __all__ = ["EmojiAuditEntry", "EmojiMapping", "EmojiTableVersion"]
 class EmojiMapping(Base):
     """One row of the operators' emoji layer: it replaces the shipped row of the same key.
 
-    Columns mirror :class:`carrier_emoji.EmojiRow`; carrier codes are Shift_JIS codes.
+    Columns mirror :class:`carrier_emoji.EmojiRow`; carrier codes are Shift_JIS codes. A
+    best fit of two emoji keeps its second code in ``<carrier>_fit_next``.
     """
 
     __tablename__ = "emoji_layer"
@@ -28,6 +29,10 @@ class EmojiMapping(Base):
     docomo_fit: Mapped[int | None] = mapped_column()
     au_fit: Mapped[int | None] = mapped_column()
     softbank_fit: Mapped[int | None] = mapped_column()
+    #: Second code of a best fit that is a sequence of two emoji (``F89F+F8A0``).
+    docomo_fit_next: Mapped[int | None] = mapped_column()
+    au_fit_next: Mapped[int | None] = mapped_column()
+    softbank_fit_next: Mapped[int | None] = mapped_column()
     google: Mapped[int | None] = mapped_column()
     name_ja: Mapped[str | None] = mapped_column(sa.String(64))
     fit: Mapped[str | None] = mapped_column(sa.String(64))

@@ -1,0 +1,62 @@
+"""Build the optional C accelerator; install without it when it cannot be compiled.
+
+The metadata lives in setup.cfg. As MarkupSafe does for its ``_speedups``: a failing
+compiler (or none at all) is reported and the pure-Python codecs are installed alone.
+"""
+
+import os
+import sys
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+from setuptools.errors import CCompilerError, ExecError, PlatformError
+
+
+class BuildFailed(Exception):
+    """The extension could not be built."""
+
+
+class optional_build_ext(build_ext):
+    """build_ext that turns a compiler failure into a pure-Python install."""
+
+    def run(self):
+        try:
+            super().run()
+        except PlatformError as exc:
+            raise BuildFailed() from exc
+
+    def build_extension(self, ext):
+        try:
+            super().build_extension(ext)
+        except (CCompilerError, ExecError, PlatformError, OSError) as exc:
+            raise BuildFailed() from exc
+
+
+def show_message(*lines):
+    """Print a framed note to stderr."""
+    print("=" * 75, file=sys.stderr)
+    for line in lines:
+        print(line, file=sys.stderr)
+    print("=" * 75, file=sys.stderr)
+
+
+def run_setup(with_speedups: bool) -> None:
+    """Run setup(), with or without the extension."""
+    ext_modules = [Extension("carrier_emoji._speedups", ["carrier_emoji/_speedups.c"])]
+    setup(
+        ext_modules=ext_modules if with_speedups else [],
+        cmdclass={"build_ext": optional_build_ext},
+    )
+
+
+if os.environ.get("CARRIER_EMOJI_NO_SPEEDUPS", "") not in ("", "0"):
+    run_setup(False)
+else:
+    try:
+        run_setup(True)
+    except BuildFailed:
+        show_message(
+            "WARNING: the C extension carrier_emoji._speedups could not be compiled.",
+            "Installing the pure-Python codecs (same results, slower).",
+        )
+        run_setup(False)
