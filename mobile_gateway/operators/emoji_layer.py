@@ -39,6 +39,7 @@ __all__ = [
     "effective_row",
     "load_layer",
     "read_version",
+    "row_from_columns",
     "row_of",
     "store_row",
     "shipped_by_key",
@@ -62,16 +63,23 @@ class LayerError(DomainError):
         super().__init__("; ".join(self.problems))
 
 
-def row_of(mapping: EmojiMapping) -> EmojiRow:
-    """Return the database row *mapping* as an :class:`EmojiRow`.
+def row_from_columns(columns: Mapping) -> EmojiRow:
+    """Return a row of the ``emoji_layer`` table (column name -> value) as an :class:`EmojiRow`.
 
     A sequence best fit is stored as its first code in ``<carrier>_fit`` and its second
     in ``<carrier>_fit_next`` (see :func:`store_row`).
     """
-    row = EmojiRow(*(getattr(mapping, name) for name in FIELDS))
-    nexts = {c + "_fit": getattr(mapping, c + "_fit_next") for c in notations.CARRIERS}
+    row = EmojiRow(*(columns[name] for name in FIELDS))
+    nexts = {c + "_fit": columns[c + "_fit_next"] for c in notations.CARRIERS}
     return row._replace(
         **{name: (getattr(row, name), code) for name, code in nexts.items() if code is not None}
+    )
+
+
+def row_of(mapping: EmojiMapping) -> EmojiRow:
+    """Return the database row *mapping* as an :class:`EmojiRow`."""
+    return row_from_columns(
+        {column.key: getattr(mapping, column.key) for column in EmojiMapping.__table__.columns}
     )
 
 

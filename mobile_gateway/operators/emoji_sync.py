@@ -93,10 +93,7 @@ class TableSync:
         self._load(version, layer)
 
     def _load(self, version: int, layer: dict) -> None:
-        rows = {
-            key: carrier_emoji.EmojiRow(*(m[name] for name in emoji_layer.FIELDS))
-            for key, m in layer.items()
-        }
+        rows = {key: emoji_layer.row_from_columns(m) for key, m in layer.items()}
         try:
             index = emoji_layer.effective_index(rows)
         except carrier_emoji.TableError as error:

@@ -6,7 +6,13 @@ import pytest
 import sqlalchemy as sa
 
 import carrier_emoji
-from mobile_gateway.operators import emoji_changes, emoji_csv, emoji_layer, emoji_notation
+from mobile_gateway.operators import (
+    emoji_changes,
+    emoji_csv,
+    emoji_layer,
+    emoji_notation,
+    emoji_sync,
+)
 from mobile_gateway.operators.emoji_layer import LayerError
 from mobile_gateway.storage.models import EmojiMapping
 
@@ -85,3 +91,19 @@ class TestCli:
         shown = app.test_cli_runner().invoke(args=["emoji", "show", CLOUDY])
         assert shown.exit_code == 0, shown.output
         assert "best fit F98B+F98A" in shown.output
+
+
+class TestPropagation:
+    """A pair saved by one instance is the pair every other instance encodes with."""
+
+    def test_another_instance_loads_the_pair(self, app, make_app, db_url, session):
+        """The sync of a second app reads both codes of a pair, not only the first."""
+        other = make_app(db_url, EMOJI_SYNC_INTERVAL=0)
+        row = cloudy()._replace(docomo_fit=(0xF8A0, 0xF89F))
+        emoji_changes.apply(session, {CLOUDY: row}, "alice")
+        with other.test_request_context("/"):
+            sync = emoji_sync.get_sync(other)
+            sync.force()
+            sync.check()
+            assert sync.index.by_key[CLOUDY].docomo_fit == (0xF8A0, 0xF89F)
+            assert carrier_emoji.encode(CLOUDY, "x-sjis-docomo") == b"\xf8\xa0\xf8\x9f"
