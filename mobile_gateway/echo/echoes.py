@@ -45,6 +45,7 @@ __all__ = [
     "get",
     "home",
     "post",
+    "replies_of",
     "replies_to",
 ]
 
@@ -122,6 +123,15 @@ def replies_to(
         .where(parent.author_id == user.id, Echo.author_id != user.id)
     )
     return paginate(session, Source(base), cursor, limit)
+
+
+def replies_of(
+    session: Session, echo: Echo | int, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> Page:
+    """Return a page of the replies to one echo (an echo or its id), newest first."""
+    echo_id = echo.id if isinstance(echo, Echo) else echo
+    source = Source(sa.select(Echo).where(Echo.reply_to_id == echo_id))
+    return paginate(session, source, cursor, limit)
 
 
 # --- Changes ------------------------------------------------------------------------

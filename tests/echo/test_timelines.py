@@ -237,6 +237,20 @@ class TestReplies:
         assert bodies(echoes.replies_to(session, taro).items) == ["r2", "r1"]
         assert bodies(echoes.replies_to(session, hanako).items) == ["to hanako"]
 
+    def test_replies_of_one_echo(self, session, circle):
+        """The replies to one echo, anyone's, newest first, paged; other echoes' are not."""
+        taro, hanako, kenji, yuki = circle
+        question = post_at(session, taro, "question", 1)
+        other = post_at(session, taro, "other", 2)
+        for minute, user in enumerate([hanako, yuki, taro, kenji], start=3):
+            post_at(session, user, f"{user.name}-{minute}", minute, reply_to=question)
+        post_at(session, hanako, "elsewhere", 9, reply_to=other)
+        first = echoes.replies_of(session, question, limit=3)
+        assert bodies(first.items) == ["kenji-6", "taro-5", "yuki-4"]
+        rest = echoes.replies_of(session, question.id, first.next_cursor, limit=3)
+        assert bodies(rest.items) == ["hanako-3"] and rest.next_cursor is None
+        assert bodies(echoes.replies_of(session, rest.items[0]).items) == []
+
     def test_reply_to_missing(self, session, circle):
         """Replying to an echo that does not exist is refused and stores nothing."""
         with pytest.raises(echoes.ReplyTargetMissing):
