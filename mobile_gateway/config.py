@@ -17,7 +17,7 @@ class DefaultConfig:
     #: Largest request body accepted: an echo is 150 characters; forms are small.
     MAX_CONTENT_LENGTH = 16 * 1024
 
-    # Carrier gateways, easy login, rate limits (client_address, gateway_ranges, rate_limits).
+    # Carrier gateways, easy login, rate limits (gateways.client_address, carrier_ranges, ...).
     #: CIDRs of the reverse proxies whose ``X-Forwarded-For`` is believed; none by default.
     TRUSTED_PROXIES: tuple = ()
     #: Seconds a process keeps the carrier gateway ranges before reading them again.
@@ -40,7 +40,7 @@ class DefaultConfig:
     #: which thousands of phones share.
     RATE_LIMIT_GATEWAY_ADDRESS_FACTOR = 50
 
-    # The operators' emoji table and console (emoji_sync, admin_views).
+    # The operators' emoji table and console (operators.emoji_sync, console_views).
     #: Seconds between two reads of the emoji table version by one app instance.
     EMOJI_SYNC_INTERVAL = 1.0
     #: Largest CSV import pasted into the console (other forms keep MAX_CONTENT_LENGTH).

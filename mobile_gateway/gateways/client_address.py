@@ -9,7 +9,7 @@ last trusted hop is used instead (an address no carrier range holds, so nothing 
 trusted by mistake).
 
 :func:`resolve` puts the result on ``g.client_address`` (a normalised string, IPv4-mapped
-IPv6 written as IPv4) right after :func:`mobile_gateway.inbound.read_request`.
+IPv6 written as IPv4) right after :func:`mobile_gateway.phone.inbound.read_request`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 reviews again against the layer as it is then (:func:`.emoji_review.review`), and writes
 the rows and one audit entry per key (who, when, before and after as JSON) in the same
 transaction; :func:`revert` undoes one entry, as a change of its own. App instances
-notice the new version within a second or two (:mod:`mobile_gateway.emoji_sync`).
+notice the new version within a second or two (:mod:`.emoji_sync`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Propagation: every app instance uses the emoji table the database holds, within seconds.
 
 The database keeps a table version (``emoji_table_version``, one row) that every change
-of the operators' layer bumps (:func:`mobile_gateway.emoji_changes.apply`). Before each
+of the operators' layer bumps (:func:`.emoji_changes.apply`). Before each
 request, at most once per ``EMOJI_SYNC_INTERVAL`` seconds (default 1), an instance reads
 that version: one primary-key ``SELECT`` of a single row, on a pooled connection of its
 own (not the request's session). When the version moved it loads the layer and calls
@@ -37,7 +37,7 @@ __all__ = ["TableSync", "adopt", "get_sync", "init_app"]
 log = logging.getLogger(__name__)
 
 #: Key under ``app.extensions``.
-_EXTENSION = "mobile_gateway.emoji_sync"
+_EXTENSION = "mobile_gateway.operators.emoji_sync"
 
 
 class TableSync:
@@ -132,7 +132,7 @@ def _before_request() -> None:
 def init_app(app: Flask) -> None:
     """Check the table version before every request, before any form is decoded.
 
-    Call it before :func:`mobile_gateway.inbound.init_app`: hooks run in order.
+    Call it before :func:`mobile_gateway.phone.inbound.init_app`: hooks run in order.
     """
     app.extensions[_EXTENSION] = TableSync(
         db.get_engine(app), float(app.config.get("EMOJI_SYNC_INTERVAL", 1.0))

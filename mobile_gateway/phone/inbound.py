@@ -2,7 +2,7 @@
 
 Before any view runs, :func:`read_request` puts on ``flask.g``:
 
-- ``g.terminal``: :func:`mobile_gateway.terminals.detect` of the request headers;
+- ``g.terminal``: :func:`mobile_gateway.phone.terminals.detect` of the request headers;
 - ``g.args`` and ``g.form``: the query string and the urlencoded body, decoded by
   carrier_emoji's codec for the terminal (a :class:`~werkzeug.datastructures.MultiDict`
   of internal text). Views read these, never ``request.form``: Werkzeug would decode

@@ -1,4 +1,4 @@
-"""Tests for mobile_gateway.terminals: UA families, page facts, bad input and the cache."""
+"""Terminal detection (mobile_gateway.phone.terminals): UA families, page facts, bad input, cache."""
 
 import csv
 import dataclasses

@@ -8,7 +8,7 @@ hidden fields as received, every value encoded in the handset's own notation (Sh
 with carrier emoji bytes, UTF-8 private-use code points, SoftBank webcode escapes, plain
 UTF-8), percent-encoded, posted as ``application/x-www-form-urlencoded``.
 
-Nothing here knows the gateway's insides except :func:`mobile_gateway.terminals.detect`,
+Nothing here knows the gateway's insides except :func:`mobile_gateway.phone.terminals.detect`,
 used to check that the gateway sees each phone as the phone it is.
 """
 
