@@ -1,4 +1,4 @@
-"""Terminal detection (mobile_gateway.phone.terminals): UA families, page facts, bad input, cache."""
+"""Terminal detection (mobile_gateway.phone.terminals): UA families, page facts, bad input."""
 
 import csv
 import dataclasses
