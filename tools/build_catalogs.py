@@ -58,13 +58,13 @@ def extract_messages() -> Catalog:
     return template
 
 
-def po_path(locale: str) -> Path:
-    return TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+def po_path(locale: str, translations: Path = TRANSLATIONS) -> Path:
+    return translations / locale / "LC_MESSAGES" / "messages.po"
 
 
-def read_catalog(locale: str) -> Catalog:
+def read_catalog(locale: str, translations: Path = TRANSLATIONS) -> Catalog:
     """Return the .po of *locale* (an empty catalog when there is none yet)."""
-    path = po_path(locale)
+    path = po_path(locale, translations)
     if not path.exists():
         return Catalog(locale=locale, project=PROJECT, fuzzy=False)
     with path.open("rb") as stream:
@@ -114,16 +114,22 @@ def problems_of(catalog: Catalog, template: Catalog) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if stale")
+    parser.add_argument(
+        "--translations",
+        type=Path,
+        default=TRANSLATIONS,
+        help="the folder of the catalogs (default: mobile_gateway/translations)",
+    )
     args = parser.parse_args(argv)
     template = extract_messages()
     status = 0
     for locale in LOCALES:
-        catalog = read_catalog(locale)
+        catalog = read_catalog(locale, args.translations)
         if args.check:
             found = problems_of(catalog, template)
-            mo = po_path(locale).with_suffix(".mo")
+            mo = po_path(locale, args.translations).with_suffix(".mo")
             if not mo.exists() or mo.read_bytes() != mo_bytes(catalog):
-                found.append(f"{mo.relative_to(REPO)} is stale: not what its .po compiles to")
+                found.append(f"{mo} is stale: not what its .po compiles to")
             for problem in found:
                 print(f"{locale}: {problem}", file=sys.stderr)
             if found:
@@ -133,10 +139,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         template.creation_date = catalog.creation_date
         catalog.update(template, update_header_comment=False, no_fuzzy_matching=True)
-        path = po_path(locale)
+        path = po_path(locale, args.translations)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(po_bytes(catalog))
-        catalog = read_catalog(locale)  # as written: obsolete messages gone
+        catalog = read_catalog(locale, args.translations)  # as written: obsolete messages gone
         path.with_suffix(".mo").write_bytes(mo_bytes(catalog))
         untranslated = [p for p in problems_of(catalog, template) if p.startswith("untranslated")]
         for problem in untranslated:
