@@ -91,6 +91,17 @@ def mo_bytes(catalog: Catalog) -> bytes:
     return out.getvalue()
 
 
+def mo_messages(data: bytes) -> dict:
+    """The translations a compiled catalog holds (its header left out: it names the Babel
+    version that wrote it, which says nothing about whether the .mo is current)."""
+    catalog = mofile.read_mo(io.BytesIO(data))
+
+    def frozen(value):
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
+    return {(m.context, frozen(m.id)): frozen(m.string) for m in catalog if m.id}
+
+
 def problems_of(catalog: Catalog, template: Catalog) -> list[str]:
     """Say what keeps *catalog* from matching the sources: missing, stale, untranslated."""
     wanted = {message.id if isinstance(message.id, str) else message.id[0] for message in template}
@@ -128,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             found = problems_of(catalog, template)
             mo = po_path(locale, args.translations).with_suffix(".mo")
-            if not mo.exists() or mo.read_bytes() != mo_bytes(catalog):
+            if not mo.exists() or mo_messages(mo.read_bytes()) != mo_messages(mo_bytes(catalog)):
                 found.append(f"{mo} is stale: not what its .po compiles to")
             for problem in found:
                 print(f"{locale}: {problem}", file=sys.stderr)
