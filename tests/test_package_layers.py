@@ -20,6 +20,7 @@ FRAMEWORK_FREE = (
     "mobile_gateway.storage.models",
     "mobile_gateway.storage.upsert",
     "mobile_gateway.phone.terminals",
+    "mobile_gateway.phone.i18n",
     "mobile_gateway.gateways.range_import",
     "mobile_gateway.accounts.users",
     "mobile_gateway.accounts.passwords",

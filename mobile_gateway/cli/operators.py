@@ -11,6 +11,7 @@ from ..accounts import users
 from ..echo import service_period
 from ..storage import db
 from ..storage.models import utcnow
+from .language import speak_environment_language
 
 __all__ = ["operator_group", "service_period_group"]
 
@@ -45,8 +46,10 @@ def operator_revoke(name: str) -> None:
 
 
 @click.group("service-period")
-def service_period_group() -> None:
-    """Show or set when posting (and reading) is open."""
+@click.pass_context
+def service_period_group(ctx: click.Context) -> None:
+    """Show or set when posting (and reading) is open (errors in LANG's language)."""
+    speak_environment_language(ctx)
 
 
 def _parse_moment(value: str | None) -> datetime | None:

@@ -1,18 +1,25 @@
-"""The ``ranges`` commands: the carrier gateway IP ranges subscriber ids are believed from."""
+"""The ``ranges`` commands: the carrier gateway IP ranges subscriber ids are believed from.
+
+They print in the language of their environment (:mod:`.language`), like the console.
+"""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
+from ..phone.i18n import gettext as _
 from ..storage import db
+from .language import speak_environment_language
 
 __all__ = ["ranges_group"]
 
 
 @click.group("ranges")
-def ranges_group() -> None:
+@click.pass_context
+def ranges_group(ctx: click.Context) -> None:
     """Manage the carrier gateway IP ranges (subscriber ids are believed only from them)."""
+    speak_environment_language(ctx)
 
 
 @ranges_group.command("import")
@@ -29,13 +36,19 @@ def ranges_import(file, dry_run: bool, replace: bool) -> None:
     for line in plan.report():
         click.echo(line)
     if plan.parsed.errors:
-        raise click.ClickException("the file has errors; nothing imported")
+        raise click.ClickException(_("the file has errors; nothing imported"))
     if dry_run:
-        click.echo("dry run: nothing changed")
+        click.echo(_("dry run: nothing changed"))
         return
     range_import.apply_plan(session, plan)
     carrier_ranges.invalidate()
-    click.echo(f"imported: {len(plan.add)} added, {len(plan.remove)} removed")
+    click.echo(
+        _(
+            "imported: %(added)d added, %(removed)d removed",
+            added=len(plan.add),
+            removed=len(plan.remove),
+        )
+    )
 
 
 @ranges_group.command("list")
@@ -48,7 +61,7 @@ def ranges_list(carrier: str | None) -> None:
     rows = carrier_ranges.list_ranges(db.get_session(), carrier)
     for row in rows:
         click.echo(f"{row.carrier}\t{row.cidr}\t{row.source or ''}")
-    click.echo(f"{len(rows)} range(s)", err=True)
+    click.echo(_("%(count)d range(s)", count=len(rows)), err=True)
 
 
 @ranges_group.command("add")
@@ -64,7 +77,7 @@ def ranges_add(carrier: str, cidr: str) -> None:
     except carrier_ranges.RangeError as error:
         raise click.ClickException(str(error)) from None
     carrier_ranges.invalidate()
-    click.echo(f"added {row.carrier} {row.cidr}")
+    click.echo(_("added %(range)s", range=" ".join((row.carrier, row.cidr))))
 
 
 @ranges_group.command("remove")
@@ -80,7 +93,7 @@ def ranges_remove(carrier: str, cidr: str) -> None:
     except carrier_ranges.RangeError as error:
         raise click.ClickException(str(error)) from None
     carrier_ranges.invalidate()
-    click.echo(f"removed {carrier} {cidr}")
+    click.echo(_("removed %(range)s", range=" ".join((carrier, cidr))))
 
 
 @ranges_group.command("stats")

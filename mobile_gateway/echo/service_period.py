@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..phone.i18n import gettext as _
 from ..storage.models import DomainError, ServiceSetting, utcnow
 
 __all__ = [
@@ -125,9 +126,14 @@ def set_period(
     start = None if start is None else _aware(start)
     end = None if end is None else _aware(end)
     if start is not None and end is not None and end <= start:
-        raise ServicePeriodError("終了日時は開始日時より後にしてください")
+        raise ServicePeriodError(_("The end must be after the start."))
     if reading_after_end not in READING_AFTER_END:
-        raise ServicePeriodError(f"reading_after_end must be one of {READING_AFTER_END}")
+        raise ServicePeriodError(
+            _(
+                "reading_after_end must be one of %(choices)s",
+                choices=", ".join(READING_AFTER_END),
+            )
+        )
     _store(session, _KEY_START, "" if start is None else start.isoformat())
     _store(session, _KEY_END, "" if end is None else end.isoformat())
     _store(session, _KEY_READING, reading_after_end)

@@ -26,6 +26,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..phone.i18n import gettext as _
 from ..storage import db
 from ..storage.models import CarrierRange, DomainError
 from .client_address import IPNetwork, parse_address
@@ -59,11 +60,17 @@ class RangeError(DomainError):
 def parse_network(carrier: str, cidr: str) -> IPNetwork:
     """Return *cidr* of *carrier* as a network, or raise :class:`RangeError`."""
     if carrier not in CARRIERS:
-        raise RangeError(f"unknown carrier {carrier!r} (one of {', '.join(CARRIERS)})")
+        raise RangeError(
+            _(
+                "unknown carrier %(carrier)r (one of %(carriers)s)",
+                carrier=carrier,
+                carriers=", ".join(CARRIERS),
+            )
+        )
     try:
         return ipaddress.ip_network(cidr.strip(), strict=False)
     except ValueError:
-        raise RangeError(f"not an IP network: {cidr!r}") from None
+        raise RangeError(_("not an IP network: %(cidr)r", cidr=cidr)) from None
 
 
 # Looking addresses up. -----------------------------------------------------------------------
@@ -88,8 +95,8 @@ class RangeIndex:
                     merged[-1][1] = max(merged[-1][1], end)
                 else:
                     merged.append([start, end])
-            self._starts[key] = [start for start, _ in merged]
-            self._ends[key] = [end for _, end in merged]
+            self._starts[key] = [start for start, _end in merged]
+            self._ends[key] = [end for _start, end in merged]
         #: How many ranges went in (before merging).
         self.size = count
 
@@ -189,7 +196,9 @@ def add_range(session: Session, carrier: str, cidr: str, source: str | None = No
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise RangeError(f"{carrier} {network.compressed} is already stored") from None
+        raise RangeError(
+            _("%(range)s is already stored", range=" ".join((carrier, network.compressed)))
+        ) from None
     return row
 
 
@@ -202,7 +211,9 @@ def remove_range(session: Session, carrier: str, cidr: str) -> None:
         )
     )
     if row is None:
-        raise RangeError(f"{carrier} {network.compressed} is not stored")
+        raise RangeError(
+            _("%(range)s is not stored", range=" ".join((carrier, network.compressed)))
+        )
     session.delete(row)
     session.commit()
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..phone.i18n import gettext as _
 from ..storage.models import CarrierRange
 from .carrier_ranges import CARRIERS, RangeError, find_overlaps, parse_network
 from .client_address import IPNetwork
@@ -55,7 +56,9 @@ def parse_file(stream: io.TextIOBase) -> ParsedFile:
     columns = [name.strip().lower() for name in header or ()]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        parsed.errors.append((1, f"header lacks the column(s) {', '.join(missing)}"))
+        parsed.errors.append(
+            (1, _("header lacks the column(s) %(columns)s", columns=", ".join(missing)))
+        )
         return parsed
     for row in reader:
         line = reader.line_num
@@ -74,7 +77,9 @@ def parse_file(stream: io.TextIOBase) -> ParsedFile:
             parsed.errors.append((line, str(error)))
             continue
         if network.compressed != cidr:
-            parsed.notes.append((line, f"{cidr} read as {network.compressed}"))
+            parsed.notes.append(
+                (line, _("%(cidr)s read as %(network)s", cidr=cidr, network=network.compressed))
+            )
         key = (carrier, network)
         if key in parsed.ranges:
             parsed.duplicates += 1
@@ -95,27 +100,54 @@ class ImportPlan:
     overlaps: list
 
     def report(self) -> list[str]:
-        """Return the plan as lines for an operator."""
+        """Return the plan as lines for an operator, in the language in force."""
         parsed = self.parsed
         skipped = ", ".join(f"{count} {kind}" for kind, count in sorted(parsed.skipped.items()))
-        lines = [
-            f"read {parsed.rows} rows: {len(parsed.ranges)} ranges, "
-            f"{parsed.duplicates} duplicates, skipped: {skipped or 'none'}"
-            + (" (not carrier gateways)" if skipped else ""),
+        counts = dict(rows=parsed.rows, ranges=len(parsed.ranges), duplicates=parsed.duplicates)
+        if skipped:
+            first = _(
+                "read %(rows)d rows: %(ranges)d ranges, %(duplicates)d duplicates,"
+                " skipped: %(skipped)s (not carrier gateways)",
+                skipped=skipped,
+                **counts,
+            )
+        else:
+            first = _(
+                "read %(rows)d rows: %(ranges)d ranges, %(duplicates)d duplicates, skipped: none",
+                **counts,
+            )
+        lines = [first]
+        lines += [
+            _("line %(line)d: error: %(message)s", line=line, message=message)
+            for line, message in parsed.errors
         ]
-        lines += [f"line {line}: error: {message}" for line, message in parsed.errors]
-        lines += [f"line {line}: note: {message}" for line, message in parsed.notes]
+        lines += [
+            _("line %(line)d: note: %(message)s", line=line, message=message)
+            for line, message in parsed.notes
+        ]
         lines += [f"+ {carrier} {network.compressed}" for carrier, network in self.add]
         lines += [f"- {carrier} {network.compressed}" for carrier, network in self.remove]
-        lines.append(f"add {len(self.add)}, remove {len(self.remove)}, unchanged {self.unchanged}")
+        lines.append(
+            _(
+                "add %(add)d, remove %(remove)d, unchanged %(unchanged)d",
+                add=len(self.add),
+                remove=len(self.remove),
+                unchanged=self.unchanged,
+            )
+        )
         if self.overlaps:
-            lines.append(f"{len(self.overlaps)} overlap(s) across carriers:")
+            lines.append(_("%(count)d overlap(s) across carriers:", count=len(self.overlaps)))
             lines += [
-                f"  {a[0]} {a[1].compressed} overlaps {b[0]} {b[1].compressed}"
+                "  "
+                + _(
+                    "%(one)s overlaps %(other)s",
+                    one=" ".join((a[0], a[1].compressed)),
+                    other=" ".join((b[0], b[1].compressed)),
+                )
                 for a, b in self.overlaps
             ]
         else:
-            lines.append("no overlaps across carriers")
+            lines.append(_("no overlaps across carriers"))
         return lines
 
 
@@ -131,7 +163,7 @@ def plan_import(session: Session, parsed: ParsedFile, *, replace: bool = False) 
     }
     wanted = set(parsed.ranges)
     add = sorted(wanted - stored, key=_plan_key)
-    carriers = {carrier for carrier, _ in wanted}
+    carriers = {carrier for carrier, _network in wanted}
     remove = (
         sorted((key for key in stored - wanted if key[0] in carriers), key=_plan_key)
         if replace
@@ -149,7 +181,12 @@ def _plan_key(item: tuple[str, IPNetwork]) -> tuple:
 def apply_plan(session: Session, plan: ImportPlan) -> None:
     """Carry out *plan* in one transaction; refuse a file with errors."""
     if plan.parsed.errors:
-        raise RangeError(f"the file has {len(plan.parsed.errors)} error(s); nothing imported")
+        raise RangeError(
+            _(
+                "the file has %(count)d error(s); nothing imported",
+                count=len(plan.parsed.errors),
+            )
+        )
     for carrier, network in plan.remove:
         session.execute(
             sa.delete(CarrierRange).where(

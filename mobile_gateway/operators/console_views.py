@@ -1,28 +1,31 @@
-"""The operators' console: a PC web page (UTF-8) under ``/admin``.
+"""The operators' console: a PC web page (UTF-8) under ``/admin``, in English or Japanese.
 
 Look a mapping up by any key, change it after a preview on every terminal, read the
-audit log and revert, import and export the operator layer as CSV, check the table.
-Operators only (``g.user.is_operator``) on a PC: handsets, smartphones and ordinary users
-get 403, signed-out visitors the sign-in page. The work
-is done by the ``emoji_*`` modules (see :mod:`.emoji_layer`); a saved change is put in
-force here at once and reaches the other instances through :mod:`.emoji_sync`. What
-every console page shares is in :mod:`.console`.
+audit log (each change as a before/after table, with its reason) and revert after a
+preview, import and export the operator layer as CSV, check the table. Every change asks
+for the operator's reason (a 400 page without one). Operators only
+(``g.user.is_operator``) on a PC: handsets, smartphones and ordinary users get 403,
+signed-out visitors the sign-in page. The work is done by the ``emoji_*`` modules (see
+:mod:`.emoji_layer`); a saved change is put in force here at once and reaches the other
+instances through :mod:`.emoji_sync`. What every console page shares (the language
+included: :func:`.console.speaks`) is in :mod:`.console`.
 """
 
 from __future__ import annotations
 
 import io
-import json
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 
 from carrier_emoji import EmojiRow
 
 from ..accounts import sessions, web_session
-from ..phone import terminals
+from ..phone import i18n, terminals
+from ..phone.i18n import gettext as _
 from ..storage import db
-from ..storage.models import MAX_ID, utcnow
+from ..storage.models import MAX_ID, EmojiAuditEntry, utcnow
 from . import (
+    console_forms,
     emoji_changes,
     emoji_checks,
     emoji_csv,
@@ -32,18 +35,25 @@ from . import (
     emoji_review,
     emoji_sync,
 )
-from .console import actor, page, private, require_operator
-from .emoji_layer import CARRIER_LABELS, FIELDS, LayerError
-from .emoji_notation import describe_key, format_code
+from .console import (
+    LANGUAGE_COOKIE,
+    LANGUAGE_COOKIE_AGE,
+    actor,
+    page,
+    private,
+    require_operator,
+    safe_next,
+    speaks,
+)
+from .emoji_layer import CARRIER_LABELS, LayerError
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = speaks(Blueprint("admin", __name__, url_prefix="/admin"))
 bp.before_request(require_operator)
 bp.after_request(private)
 
 #: Audit entries per page.
 AUDIT_PAGE_SIZE = 50
-#: Key in a form or URL: the emoji, or its code points.
-_KEY = "key"
+_KEY = console_forms.KEY
 
 
 @bp.url_value_preprocessor
@@ -84,7 +94,7 @@ def _key_arg(value: str) -> str:
     try:
         return emoji_notation.parse_key(value)
     except LayerError as error:
-        abort(Response(str(error), 400, content_type="text/plain; charset=UTF-8"))
+        abort(page("problem.html", 400, problems=error.problems))
 
 
 @bp.route("/")
@@ -113,7 +123,7 @@ def lookup():
         carrier=carrier,
         matches=matches,
         layer=layer,
-        saved=g.args.get("saved"),
+        saved=g.args.get("saved", type=int),
     )
 
 
@@ -123,101 +133,61 @@ def edit():
     key = _key_arg(g.args.get(_KEY, ""))
     layer = emoji_layer.load_layer(db.get_session())
     row = emoji_layer.effective_row(layer, key) or EmojiRow(key)
-    return page("edit.html", key=key, row=row, in_layer=key in layer, fields=_fields_of(row))
+    return page(
+        "edit.html", key=key, row=row, in_layer=key in layer, fields=console_forms.fields_of(row)
+    )
 
 
-def _fields_of(row) -> dict[str, str]:
-    """Return a row as form text."""
-    values = {}
-    for name in FIELDS[1:]:
-        value = getattr(row, name)
-        if name in emoji_layer.CODE_FIELDS or name == "google":
-            values[name] = format_code(value)
-        else:
-            values[name] = "" if value is None else str(value)
-    return values
-
-
-def _proposal(session) -> tuple[dict, list[str], dict]:
-    """Read the change the form proposes: (change, problems, layer)."""
-    layer = emoji_layer.load_layer(session)
-    op = g.form.get("op", "set")
-    try:
-        if op == "carrier_only":
-            carrier = g.form.get("carrier", "")
-            if carrier not in CARRIER_LABELS:
-                raise LayerError("carrier: choose DoCoMo, au or SoftBank")
-            code = emoji_notation.parse_code(carrier, g.form.get("code", ""), "code")
-            if code is None:
-                raise LayerError("code: empty")
-            means = g.form.get("means", "").strip()
-            row = emoji_lookup.propose_carrier_only(
-                emoji_layer.effective_index(layer),
-                carrier,
-                code,
-                emoji_notation.parse_key(means) if means else None,
-                g.form.get("name_ja", "").strip() or None,
-            )
-            return {row.key: row}, [], layer
-        key = emoji_notation.parse_key(g.form.get(_KEY, ""))
-        if op == "remove":
-            if key not in layer:
-                raise LayerError(f"{describe_key(key)} has no operator row to remove")
-            return {key: None}, [], layer
-        base = emoji_layer.effective_row(layer, key) or EmojiRow(key)
-        fields = {name: g.form[name] for name in FIELDS[1:] if name in g.form}
-        row, problems = emoji_notation.row_from_fields(fields, base)
-        return {key: row}, problems, layer
-    except LayerError as error:
-        return {}, error.problems, layer
-
-
-def _expected_field(layer, change) -> str:
-    """The layer rows the preview was made against, as ASCII JSON for a hidden field."""
-    return json.dumps({k: emoji_notation.row_to_json(layer.get(k)) for k in change})
-
-
-def _expected_from_form() -> dict | None:
-    raw = g.form.get("expected")
-    if not raw:
-        return None
-    try:
-        data = json.loads(raw)
-        return {k: emoji_notation.row_from_json(v) for k, v in data.items()}
-    except (ValueError, TypeError, AttributeError):
-        abort(400)
-
-
-@bp.route("/emoji/preview", methods=("POST",))
-def preview():
-    """Validate a proposed change and show every terminal's sample echo before and after."""
+def _preview_page(change, problems, layer, status=None, reason_problems=(), reason=""):
+    """Review a proposed change (unless already refused) and show the preview page."""
     session = db.get_session()
-    change, problems, layer = _proposal(session)
     result = None
     if change and not problems:
         result = emoji_review.review(layer, change, emoji_layer.read_version(session) or 0)
         problems = result.problems
     return page(
         "preview.html",
-        200 if not problems else 422,
+        status or (200 if not problems else 422),
         change=change,
         result=result,
         problems=problems,
-        expected=_expected_field(layer, change),
-        save_fields={k: _fields_of(r) if r else None for k, r in change.items()},
+        reason_problems=reason_problems,
+        reason=reason,
+        expected=g.form.get("expected") or console_forms.expected_field(layer, change),
+        save_fields={k: console_forms.fields_of(r) if r else None for k, r in change.items()},
     )
+
+
+@bp.route("/emoji/preview", methods=("POST",))
+def preview():
+    """Validate a proposed change and show every terminal's sample echo before and after."""
+    change, problems, layer = console_forms.proposal(db.get_session())
+    return _preview_page(change, problems, layer)
 
 
 @bp.route("/emoji/save", methods=("POST",))
 def save():
-    """Save a previewed change (checked again), log it, and put it in force here at once."""
+    """Save a previewed change (checked again) with its reason, log it, and put it in force.
+
+    Without a reason the preview is shown again, saying so (400): nothing is saved.
+    """
     session = db.get_session()
-    change, problems, layer = _proposal(session)
+    change, problems, layer = console_forms.proposal(session)
+    reason = g.form.get("reason", "")
     if not problems and change:
+        try:
+            emoji_changes.check_reason(reason)
+        except LayerError as error:
+            return _preview_page(change, [], layer, 400, error.problems, reason)
         action = "remove" if list(change.values()) == [None] else "set"
         try:
             result = emoji_changes.apply(
-                session, change, actor(), action, expected=_expected_from_form()
+                session,
+                change,
+                actor(),
+                action,
+                expected=console_forms.expected_from_form(),
+                reason=reason,
             )
         except LayerError as error:
             problems = error.problems
@@ -232,15 +202,17 @@ def save():
         409,
         change=change,
         result=None,
-        problems=problems or ["nothing to save"],
-        expected=_expected_field(layer, change),
+        problems=problems or [_("nothing to save")],
+        reason_problems=(),
+        reason=reason,
+        expected=console_forms.expected_field(layer, change),
         save_fields={},
     )
 
 
 @bp.route("/audit")
 def audit():
-    """List the changes, newest first, each with a button to revert it."""
+    """List the changes, newest first: each as a before/after table with its reason."""
     key = g.args.get(_KEY)
     before = g.args.get("before", type=int)
     if before is not None and not 0 < before <= MAX_ID:
@@ -252,24 +224,81 @@ def audit():
         "audit.html",
         entries=entries,
         key=key,
-        message=g.args.get("message"),
-        error=g.args.get("error"),
+        reverted=g.args.get("reverted", type=int),
+        reverted_version=g.args.get("version", type=int),
         more=entries[-1].id if len(entries) == AUDIT_PAGE_SIZE else None,
-        as_json=emoji_changes.audit_json,
+        diff=emoji_changes.audit_diff,
     )
 
 
-@bp.route("/audit/<int:entry_id>/revert", methods=("POST",))
+def _revert_page(entry_id: int, status=None, reason_problems=(), reason="", problems=()):
+    """Show what reverting entry *entry_id* would do: the same preview as a save's."""
+    session = db.get_session()
+    entry = session.get(EmojiAuditEntry, entry_id)
+    if entry is None:
+        abort(404)
+    result = None
+    problems = list(problems)
+    if not problems:
+        try:
+            plan = emoji_changes.plan_revert(session, entry_id)
+        except LayerError as error:
+            problems = error.problems
+        else:
+            layer = emoji_layer.load_layer(session)
+            version = emoji_layer.read_version(session) or 0
+            result = emoji_review.review(layer, plan.change, version)
+            problems = result.problems
+    return page(
+        "revert.html",
+        status or (409 if problems else 200),
+        entry=entry,
+        diff=emoji_changes.audit_diff(entry),
+        result=result,
+        problems=problems,
+        reason_problems=reason_problems,
+        reason=reason,
+    )
+
+
+@bp.route("/audit/<int:entry_id>/revert", methods=("GET", "POST"))
 def revert(entry_id: int):
-    """Undo one change; the revert is logged like any change."""
+    """Preview the revert of one change (GET), or do it with the operator's reason (POST).
+
+    The preview is a save's: what it puts back, on every terminal. The revert is logged
+    like any change; without a reason the preview comes back, saying so (400).
+    """
+    if request.method == "GET":
+        return _revert_page(entry_id)
+    reason = g.form.get("reason", "")
     try:
-        result = emoji_changes.revert(db.get_session(), entry_id, actor())
+        emoji_changes.check_reason(reason)
     except LayerError as error:
-        return redirect(url_for("admin.audit", error=f"Revert of #{entry_id} refused: {error}"))
+        return _revert_page(entry_id, 400, error.problems, reason)
+    try:
+        result = emoji_changes.revert(db.get_session(), entry_id, actor(), reason=reason)
+    except LayerError as error:
+        return _revert_page(entry_id, 409, reason=reason, problems=error.problems)
     emoji_sync.adopt(result.version, result.index)
-    return redirect(
-        url_for("admin.audit", message=f"Reverted #{entry_id}: table version {result.version}.")
+    return redirect(url_for("admin.audit", reverted=entry_id, version=result.version))
+
+
+@bp.route("/language/<code>")
+def language(code: str):
+    """Switch the console's language (kept in a cookie) and go back to the page."""
+    if code not in i18n.LOCALES:
+        abort(404)
+    response = redirect(safe_next(g.args.get("next")))
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=LANGUAGE_COOKIE_AGE,
+        path="/admin",
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
     )
+    return response
 
 
 @bp.route("/export.csv")
@@ -290,21 +319,37 @@ def import_csv():
     """Paste CSV; a dry run reports what would change, a real run applies it."""
     plan = None
     done = None
+    reason_problems = []
     text = g.form.get("csv", "")
     replace = g.form.get("replace") == "on"
+    reason = g.form.get("reason", "")
     if request.method == "POST":
         session = db.get_session()
         plan = emoji_csv.plan_import(session, text, replace=replace)
         if g.form.get("run") == "yes" and plan.ok and plan.change:
             try:
-                result = emoji_csv.import_csv(session, plan, actor())
+                emoji_changes.check_reason(reason)
             except LayerError as error:
-                plan.problems.extend(error.problems)
+                reason_problems = error.problems
             else:
-                emoji_sync.adopt(result.version, result.index)
-                done = result.version
-    status = 422 if plan is not None and not plan.ok else 200
-    return page("import.html", status, plan=plan, text=text, replace=replace, done=done)
+                try:
+                    result = emoji_csv.import_csv(session, plan, actor(), reason=reason)
+                except LayerError as error:
+                    plan.problems.extend(error.problems)
+                else:
+                    emoji_sync.adopt(result.version, result.index)
+                    done = result.version
+    status = 422 if plan is not None and not plan.ok else 400 if reason_problems else 200
+    return page(
+        "import.html",
+        status,
+        plan=plan,
+        text=text,
+        replace=replace,
+        done=done,
+        reason=reason,
+        reason_problems=reason_problems,
+    )
 
 
 @bp.route("/check")

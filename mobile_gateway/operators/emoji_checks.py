@@ -18,8 +18,9 @@ import emoji as emoji_package
 import carrier_emoji
 from carrier_emoji import EmojiIndex, EmojiRow, notations
 
+from ..phone.i18n import gettext as _
 from .emoji_layer import CARRIER_LABELS, CODE_FIELDS, shipped_by_key
-from .emoji_notation import CARRIER_CODES, PUA_OF, SJIS_BY_PUA, describe_key, qualify
+from .emoji_notation import CARRIER_CODES, PUA_OF, SJIS_BY_PUA, describe_key, format_code, qualify
 
 __all__ = [
     "MAX_LISTED",
@@ -29,6 +30,7 @@ __all__ = [
     "check_table",
     "code_bytes",
     "holding",
+    "listing",
     "round_trips",
     "row_warnings",
 ]
@@ -52,6 +54,14 @@ GOOGLE_RANGE = (0xFE000, 0xFEEA0)
 #: Round-trip failures listed by name in one message before "and N more".
 MAX_LISTED = 5
 _NAME_FORBIDDEN = re.compile(r"[\[\]\x00-\x1f\x7f]")
+
+
+def listing(items: list[str]) -> str:
+    """Join *items* for a message: the first :data:`MAX_LISTED`, then "and N more"."""
+    listed = ", ".join(items[:MAX_LISTED])
+    if len(items) <= MAX_LISTED:
+        return listed
+    return _("%(listed)s and %(more)d more", listed=listed, more=len(items) - MAX_LISTED)
 
 
 def code_bytes(codec: str, carrier: str, code: int) -> bytes:
@@ -110,51 +120,106 @@ def check_row(row: EmojiRow, shipped: Mapping[str, EmojiRow]) -> list[str]:
     if only is not None:
         carrier, pua = only
         if pua not in SJIS_BY_PUA[carrier]:
-            problems.append(f"{name}: names no {CARRIER_LABELS[carrier]} emoji cell")
+            problems.append(
+                _(
+                    "%(emoji)s: names no %(carrier)s emoji cell",
+                    emoji=name,
+                    carrier=CARRIER_LABELS[carrier],
+                )
+            )
         elif row.code(carrier) not in (None, SJIS_BY_PUA[carrier][pua]):
             problems.append(
-                f"{name}: a carrier-only key must keep its own code"
-                f" {SJIS_BY_PUA[carrier][pua]:04X}, not {row.code(carrier):04X}"
+                _(
+                    "%(emoji)s: a carrier-only key must keep its own code %(own)s, not %(code)s",
+                    emoji=name,
+                    own=format_code(SJIS_BY_PUA[carrier][pua]),
+                    code=format_code(row.code(carrier)),
+                )
             )
     elif row.key not in shipped and qualify(row.key) != row.key:
-        problems.append(f"{name}: not fully qualified; use {describe_key(qualify(row.key))}")
+        problems.append(
+            _(
+                "%(emoji)s: not fully qualified; use %(qualified)s",
+                emoji=name,
+                qualified=describe_key(qualify(row.key)),
+            )
+        )
     elif row.key not in shipped and row.key not in emoji_package.EMOJI_DATA:
-        problems.append(f"{name}: not an emoji that Unicode (the emoji package) knows")
+        problems.append(
+            _("%(emoji)s: not an emoji that Unicode (the emoji package) knows", emoji=name)
+        )
     for field_name in CODE_FIELDS:
         value = getattr(row, field_name)
         carrier = field_name.removesuffix("_fit")
         codes = value if isinstance(value, tuple) else () if value is None else (value,)
         if isinstance(value, tuple) and len(value) != 2:
-            problems.append(f"{name}: {field_name} is one code or a sequence of two")
+            problems.append(
+                _(
+                    "%(emoji)s: %(field)s is one code or a sequence of two",
+                    emoji=name,
+                    field=field_name,
+                )
+            )
         for code in codes:
             if code not in CARRIER_CODES[carrier]:
-                label = CARRIER_LABELS[carrier]
-                problems.append(f"{name}: {field_name} {code:04X} is no {label} code")
+                problems.append(
+                    _(
+                        "%(emoji)s: %(field)s %(code)s is no %(carrier)s code",
+                        emoji=name,
+                        field=field_name,
+                        code=format_code(code),
+                        carrier=CARRIER_LABELS[carrier],
+                    )
+                )
     if row.google is not None and not GOOGLE_RANGE[0] <= row.google <= GOOGLE_RANGE[1]:
-        problems.append(f"{name}: google U+{row.google:04X} is outside U+FE000-U+FEEA0")
+        problems.append(
+            _(
+                "%(emoji)s: google %(point)s is outside U+FE000-U+FEEA0",
+                emoji=name,
+                point="U+" + format_code(row.google),
+            )
+        )
     if row.fit is not None:
         if EmojiIndex.is_carrier_only(row.fit) or row.fit == row.key:
-            problems.append(f"{name}: fit must be another, standard emoji")
+            problems.append(_("%(emoji)s: fit must be another, standard emoji", emoji=name))
         elif row.fit not in shipped and row.fit not in emoji_package.EMOJI_DATA:
-            problems.append(f"{name}: fit {row.fit!r} is not a standard emoji")
+            problems.append(
+                _("%(emoji)s: fit %(fit)r is not a standard emoji", emoji=name, fit=row.fit)
+            )
     if row.name_ja is not None:
         if _NAME_FORBIDDEN.search(row.name_ja) or len(row.name_ja) > MAX_NAME_CHARS:
             problems.append(
-                f"{name}: name {row.name_ja!r} must be 1-{MAX_NAME_CHARS} characters"
-                " without brackets or control characters"
+                _(
+                    "%(emoji)s: name %(name)r must be 1-%(most)d characters"
+                    " without brackets or control characters",
+                    emoji=name,
+                    name=row.name_ja,
+                    most=MAX_NAME_CHARS,
+                )
             )
         try:
             f"[{row.name_ja}]".encode("cp932")
         except UnicodeEncodeError as exc:
             problems.append(
-                f"{name}: the text fallback [{row.name_ja}] cannot be shown on Shift_JIS"
-                f" phones: {row.name_ja[max(0, exc.start - 1)]!r} is not in CP932"
+                _(
+                    "%(emoji)s: the text fallback [%(name)s] cannot be shown on Shift_JIS"
+                    " phones: %(char)r is not in CP932",
+                    emoji=name,
+                    name=row.name_ja,
+                    char=row.name_ja[max(0, exc.start - 1)],
+                )
             )
     if row.localsrc is not None:
         if not any(low <= row.localsrc <= high for low, high in LOCALSRC_RANGES):
-            problems.append(f"{name}: localsrc {row.localsrc} is outside 1-518 and 700-822")
+            problems.append(
+                _(
+                    "%(emoji)s: localsrc %(number)d is outside 1-518 and 700-822",
+                    emoji=name,
+                    number=row.localsrc,
+                )
+            )
         if row.au is None:
-            problems.append(f"{name}: localsrc needs the row's au code")
+            problems.append(_("%(emoji)s: localsrc needs the row's au code", emoji=name))
     return problems
 
 
@@ -164,8 +229,11 @@ def row_warnings(row: EmojiRow) -> list[str]:
     for carrier in notations.CARRIERS:
         if row.code(carrier) is not None and row.fit_code(carrier) is not None:
             result.append(
-                f"{describe_key(row.key)}: {carrier}_fit is unused while {carrier} has a"
-                " round-trip code"
+                _(
+                    "%(emoji)s: %(carrier)s_fit is unused while %(carrier)s has a round-trip code",
+                    emoji=describe_key(row.key),
+                    carrier=carrier,
+                )
             )
     return result
 
@@ -179,8 +247,12 @@ def check_localsrc(index: EmojiIndex, keys: set[str], problems: list[str]) -> No
         other = seen.setdefault(row.localsrc, row.key)
         if other != row.key and (row.key in keys or other in keys):
             problems.append(
-                f"localsrc {row.localsrc} is taken twice: {describe_key(other)} and"
-                f" {describe_key(row.key)}"
+                _(
+                    "localsrc %(number)d is taken twice: %(one)s and %(other)s",
+                    number=row.localsrc,
+                    one=describe_key(other),
+                    other=describe_key(row.key),
+                )
             )
 
 
@@ -193,7 +265,7 @@ def check_table(layer: Mapping[str, EmojiRow]) -> list[str]:
     try:
         index = EmojiIndex(carrier_emoji.merge(carrier_emoji.shipped_rows(), layer.values()))
     except carrier_emoji.TableError as error:
-        return problems + [f"table: {error}"]
+        return problems + [_("table: %(error)s", error=error)]
     check_localsrc(index, set(layer), problems)
     failed = [
         f"{codec} {code:04X}"
@@ -202,7 +274,5 @@ def check_table(layer: Mapping[str, EmojiRow]) -> list[str]:
         if (codec, carrier, code) not in round_trips(index)
     ]
     if failed:
-        listed = ", ".join(failed[:MAX_LISTED])
-        more = f" and {len(failed) - MAX_LISTED} more" if len(failed) > MAX_LISTED else ""
-        problems.append(f"codes that do not round-trip: {listed}{more}")
+        problems.append(_("codes that do not round-trip: %(codes)s", codes=listing(failed)))
     return problems

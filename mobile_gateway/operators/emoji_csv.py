@@ -34,6 +34,8 @@ from sqlalchemy.orm import Session
 
 from carrier_emoji import EmojiRow
 
+from ..phone.i18n import gettext as _
+from ..phone.i18n import ngettext
 from .emoji_changes import apply
 from .emoji_layer import (
     CODE_FIELDS,
@@ -93,10 +95,17 @@ class ImportPlan:
         return not self.problems and (self.review is None or self.review.ok)
 
     def summary(self) -> str:
-        """Counts in one line."""
-        return (
-            f"{self.read} rows read: {len(self.added)} added, {len(self.changed)} changed,"
-            f" {len(self.removed)} removed, {len(self.unchanged)} unchanged"
+        """Counts in one line, in the language in force."""
+        return ngettext(
+            "%(num)d row read: %(added)d added, %(changed)d changed, %(removed)d removed,"
+            " %(unchanged)d unchanged",
+            "%(num)d rows read: %(added)d added, %(changed)d changed, %(removed)d removed,"
+            " %(unchanged)d unchanged",
+            self.read,
+            added=len(self.added),
+            changed=len(self.changed),
+            removed=len(self.removed),
+            unchanged=len(self.unchanged),
         )
 
 
@@ -117,11 +126,17 @@ def plan_import(
     columns = reader.fieldnames or []
     unknown = [c for c in columns if c not in CSV_COLUMNS]
     if "key" not in columns or unknown:
-        plan.problems.append(
-            "header: "
-            + (f"unknown columns {', '.join(unknown)}" if unknown else "no key column")
-            + f"; columns are {','.join(CSV_COLUMNS)}"
-        )
+        if unknown:
+            problem = _(
+                "header: unknown columns %(unknown)s; columns are %(columns)s",
+                unknown=", ".join(unknown),
+                columns=",".join(CSV_COLUMNS),
+            )
+        else:
+            problem = _(
+                "header: no key column; columns are %(columns)s", columns=",".join(CSV_COLUMNS)
+            )
+        plan.problems.append(problem)
         return plan
     lines: dict[str, int] = {}
     for record in reader:
@@ -132,16 +147,23 @@ def plan_import(
         try:
             key = parse_key(record.get("key") or "")
         except LayerError as error:
-            plan.problems.extend(f"line {line}: {p}" for p in error.problems)
+            plan.problems.extend(_on_line(line, p) for p in error.problems)
             continue
         if key in lines:
-            plan.problems.append(f"line {line}: {describe_key(key)} is also on line {lines[key]}")
+            plan.problems.append(
+                _(
+                    "line %(line)d: %(emoji)s is also on line %(other)d",
+                    line=line,
+                    emoji=describe_key(key),
+                    other=lines[key],
+                )
+            )
             continue
         lines[key] = line
         base = effective_row(layer, key) or EmojiRow(key)
         row, problems = row_from_fields({k: v for k, v in record.items() if k != "key"}, base)
         if problems:
-            plan.problems.extend(f"line {line}: {p}" for p in problems)
+            plan.problems.extend(_on_line(line, p) for p in problems)
             continue
         if row == layer.get(key) or (key not in layer and row == shipped_by_key().get(key)):
             plan.unchanged.append(key)
@@ -160,10 +182,16 @@ def plan_import(
     return plan
 
 
-def import_csv(session: Session, plan: ImportPlan, actor: str) -> Review | None:
-    """Run a checked import plan (one audit entry per key); None when it changes nothing."""
+def _on_line(line: int, problem: str) -> str:
+    return _("line %(line)d: %(problem)s", line=line, problem=problem)
+
+
+def import_csv(session: Session, plan: ImportPlan, actor: str, *, reason: str) -> Review | None:
+    """Run a checked import plan (one audit entry per key, each with *reason*); None when it
+    changes nothing.
+    """
     if not plan.ok:
         raise LayerError(plan.problems)
     if not plan.change:
         return None
-    return apply(session, plan.change, actor, "import", expected=plan.expected)
+    return apply(session, plan.change, actor, "import", expected=plan.expected, reason=reason)

@@ -15,6 +15,7 @@ import emoji as emoji_package
 
 from carrier_emoji import EmojiIndex, EmojiRow, notations
 
+from ..phone.i18n import gettext as _
 from .emoji_layer import CARRIER_LABELS, LayerError
 from .emoji_notation import (
     CARRIER_CODES,
@@ -24,6 +25,7 @@ from .emoji_notation import (
     SJIS_BY_PUA,
     WEBCODE_RE,
     describe_key,
+    format_code,
     qualify,
 )
 
@@ -67,13 +69,13 @@ def lookup(index: EmojiIndex, query: str, carrier: str | None = None) -> list[Ma
         add(index.by_code[c].get(code), label)
         for row in index.rows:
             if code in row.fit_codes(c):
-                add(row, f"{label} (best fit)")
+                add(row, _("%(code)s (best fit)", code=label))
 
     carriers = [carrier] if carrier else list(notations.CARRIERS)
     if match := WEBCODE_RE.fullmatch(query):
         pua = notations.WEBCODE_GROUPS[ord(match.group(1))] << 8 | ord(match.group(2)) - 0x20
         if pua in SJIS_BY_PUA["softbank"]:
-            add_code("softbank", SJIS_BY_PUA["softbank"][pua], f"webcode {query}")
+            add_code("softbank", SJIS_BY_PUA["softbank"][pua], _("webcode %(code)s", code=query))
     elif match := _NCR_RE.fullmatch(query):
         if match.group(1):
             point = int(match.group(1), 16)
@@ -92,7 +94,7 @@ def lookup(index: EmojiIndex, query: str, carrier: str | None = None) -> list[Ma
                 add_code("au", KDDI_SJIS_BY_WEB[point], f"web U+{point:04X}")
             for row in index.rows:
                 if row.google == point:
-                    add(row, f"Google U+{point:05X}")
+                    add(row, f"Google U+{point:05X}")  # a notation: the same in every language
         _lookup_text(index, "".join(map(chr, points)), add)
     elif match := HEX_CODE_RE.fullmatch(query):
         code = int(match.group(1), 16)
@@ -103,7 +105,7 @@ def lookup(index: EmojiIndex, query: str, carrier: str | None = None) -> list[Ma
         number = int(match.group(1))
         for row in index.rows:
             if row.localsrc == number:
-                add(row, f"au localsrc {number}")
+                add(row, f"au localsrc {number}")  # a notation
     else:
         _lookup_text(index, query, add)
     return list(found.values())
@@ -118,21 +120,21 @@ def _lookup_text(index: EmojiIndex, text: str, add: Callable) -> None:
             key = emoji_package.emojize(text, language="ja")
     for candidate in (key, qualify(key), key.replace("\ufe0f", "")):
         if candidate in index.by_key:
-            add(index.by_key[candidate], "emoji")
+            add(index.by_key[candidate], _("emoji"))
             return
     if len(key) == 1 and EmojiIndex.is_carrier_only(key):
         return
     qualified = qualify(key)
     if qualified in emoji_package.EMOJI_DATA:
-        add(EmojiRow(qualified, name_ja=_ja_name(qualified)), "emoji (not in the table)", False)
+        add(EmojiRow(qualified, name_ja=_ja_name(qualified)), _("emoji (not in the table)"), False)
         return
     words = text.strip(":").replace("_", " ")
     exact = [row for row in index.rows if row.name_ja == words]
     partial = [row for row in index.rows if row.name_ja and words in row.name_ja]
     for row in exact:
-        add(row, f"name {row.name_ja}")
+        add(row, _("name %(name)s", name=row.name_ja))
     for row in partial[:50]:
-        add(row, f"name {row.name_ja}")
+        add(row, _("name %(name)s", name=row.name_ja))
     if not exact:
         for spelled, data in emoji_package.EMOJI_DATA.items():
             names = (data.get("ja", ""), data.get("en", "")) + tuple(data.get("alias", ()))
@@ -140,7 +142,7 @@ def _lookup_text(index: EmojiIndex, text: str, add: Callable) -> None:
                 row = index.by_key.get(spelled)
                 add(
                     row or EmojiRow(spelled, name_ja=_ja_name(spelled)),
-                    "emoji name",
+                    _("emoji name"),
                     row is not None,
                 )
 
@@ -158,8 +160,12 @@ def propose_carrier_only(
     row = index.by_code[carrier].get(code)
     if row is not None and not EmojiIndex.is_carrier_only(row.key):
         raise LayerError(
-            f"{CARRIER_LABELS[carrier]} {code:04X} already means {describe_key(row.key)}:"
-            " change that row instead"
+            _(
+                "%(carrier)s %(code)s already means %(emoji)s: change that row instead",
+                carrier=CARRIER_LABELS[carrier],
+                code=format_code(code),
+                emoji=describe_key(row.key),
+            )
         )
     if row is None:
         row = EmojiRow(notations.carrier_only_char(carrier, code), **{carrier: code})

@@ -16,11 +16,14 @@ import emoji as emoji_package
 
 from carrier_emoji import EmojiIndex, EmojiRow, notations
 
+from ..phone.i18n import N_
+from ..phone.i18n import gettext as _
 from .emoji_layer import CARRIER_LABELS, CODE_FIELDS, FIELDS, LayerError
 
 __all__ = [
     "CARRIER_CODES",
     "CODEPOINTS_RE",
+    "FIELD_LABELS",
     "HEX_CODE_RE",
     "KDDI_SJIS_BY_WEB",
     "PUA_OF",
@@ -37,6 +40,7 @@ __all__ = [
     "row_from_fields",
     "row_from_json",
     "row_to_json",
+    "show_value",
 ]
 
 #: The Shift_JIS codes of each carrier's emoji cells.
@@ -63,6 +67,19 @@ WEBCODE_RE = re.compile(r"(?:ESC|\\x1b|\x1b)?\s*\$([GEFOPQ])([\x21-\x7a])\s*(?:S
 HEX_CODE_RE = re.compile(r"(?:0x)?([0-9A-Fa-f]{4})")
 #: Code points: ``U+2600 U+FE0F``.
 CODEPOINTS_RE = re.compile(r"(?:[Uu]\+[0-9A-Fa-f]{4,6}[\s,]*)+")
+#: What each field of a row is called on the console and in the commands (translate on use).
+FIELD_LABELS = {
+    "docomo": N_("DoCoMo code"),
+    "au": N_("au code"),
+    "softbank": N_("SoftBank code"),
+    "docomo_fit": N_("DoCoMo best fit"),
+    "au_fit": N_("au best fit"),
+    "softbank_fit": N_("SoftBank best fit"),
+    "google": N_("Google code point"),
+    "name_ja": N_("name (text fallback)"),
+    "fit": N_("means (fit)"),
+    "localsrc": N_("au localsrc"),
+}
 
 
 def format_code(code: int | tuple[int, ...] | None) -> str:
@@ -79,7 +96,13 @@ def parse_fit(carrier: str, text: str, name: str) -> int | tuple[int, ...] | Non
         return parse_code(carrier, text, name)
     parts = [part.strip() for part in text.split("+")]
     if len(parts) != 2 or not all(parts):
-        raise LayerError(f"{name}: {text!r} is not one code or two joined by + (F89F+F8A0)")
+        raise LayerError(
+            _(
+                "%(field)s: %(text)r is not one code or two joined by + (F89F+F8A0)",
+                field=name,
+                text=text,
+            )
+        )
     return tuple(parse_code(carrier, part, name) for part in parts)
 
 
@@ -94,7 +117,12 @@ def describe_key(key: str) -> str:
     if parsed is not None:
         carrier, pua = parsed
         code = SJIS_BY_PUA[carrier].get(pua)
-        return f"{codepoints(key)} ({CARRIER_LABELS[carrier]}-only {format_code(code) or '?'})"
+        return _(
+            "%(points)s (%(carrier)s-only %(code)s)",
+            points=codepoints(key),
+            carrier=CARRIER_LABELS[carrier],
+            code=format_code(code) or "?",
+        )
     return f"{key} ({codepoints(key)})"
 
 
@@ -126,7 +154,7 @@ def parse_key(text: str) -> str:
     """
     text = text.strip()
     if not text:
-        raise LayerError("key: empty")
+        raise LayerError(_("key: empty"))
     if CODEPOINTS_RE.fullmatch(text):
         key = "".join(chr(int(h, 16)) for h in re.findall(r"[Uu]\+([0-9A-Fa-f]+)", text))
     elif text.startswith(":") and text.endswith(":") and len(text) > 2:
@@ -134,7 +162,7 @@ def parse_key(text: str) -> str:
         if key == text:
             key = emoji_package.emojize(text, language="ja")
         if key == text:
-            raise LayerError(f"key: no emoji is named {text}")
+            raise LayerError(_("key: no emoji is named %(name)s", name=text))
     else:
         key = text
     return key if EmojiIndex.is_carrier_only(key) else qualify(key)
@@ -158,17 +186,31 @@ def parse_code(carrier: str, text: str, field_name: str | None = None) -> int | 
         if carrier == "au" and code is None:
             code = KDDI_SJIS_BY_WEB.get(point)
         if code is None:
-            raise LayerError(f"{name}: {text} is no {CARRIER_LABELS[carrier]} code point")
+            raise LayerError(
+                _(
+                    "%(field)s: %(text)s is no %(carrier)s code point",
+                    field=name,
+                    text=text,
+                    carrier=CARRIER_LABELS[carrier],
+                )
+            )
     elif carrier == "softbank" and (match := WEBCODE_RE.fullmatch(text)):
         pua = notations.WEBCODE_GROUPS[ord(match.group(1))] << 8 | ord(match.group(2)) - 0x20
         code = SJIS_BY_PUA["softbank"].get(pua)
         if code is None:
-            raise LayerError(f"{name}: {text} is no SoftBank webcode")
+            raise LayerError(_("%(field)s: %(text)s is no SoftBank webcode", field=name, text=text))
     else:
-        raise LayerError(f"{name}: {text!r} is not a Shift_JIS code such as F89F")
+        raise LayerError(
+            _("%(field)s: %(text)r is not a Shift_JIS code such as F89F", field=name, text=text)
+        )
     if code not in CARRIER_CODES[carrier]:
         raise LayerError(
-            f"{name}: {code:04X} is not one of {CARRIER_LABELS[carrier]}'s emoji codes"
+            _(
+                "%(field)s: %(code)s is not one of %(carrier)s's emoji codes",
+                field=name,
+                code=format_code(code),
+                carrier=CARRIER_LABELS[carrier],
+            )
         )
     return code
 
@@ -235,5 +277,18 @@ def row_from_fields(fields: Mapping[str, str], base: EmojiRow) -> tuple[EmojiRow
         except LayerError as error:
             problems.extend(error.problems)
         except ValueError:
-            problems.append(f"{name}: {text!r} is not a number")
+            problems.append(_("%(field)s: %(text)r is not a number", field=name, text=text))
     return EmojiRow(**values), problems
+
+
+def show_value(name: str, value) -> str:
+    """Show one field of a row for people: codes in hex, emoji with their code points."""
+    if value is None:
+        return "—"
+    if name in CODE_FIELDS or name == "google":
+        return format_code(value)
+    if name == "fit":
+        return describe_key(value)
+    if name == "name_ja":
+        return f"[{value}]"
+    return str(value)

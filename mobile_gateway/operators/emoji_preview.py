@@ -7,18 +7,20 @@ from dataclasses import dataclass
 import carrier_emoji
 from carrier_emoji import EmojiIndex, notations
 
+from ..phone.i18n import N_
+from ..phone.i18n import gettext as _
 from .emoji_layer import CARRIER_LABELS
 from .emoji_notation import CARRIER_CODES, SJIS_BY_PUA, WEBCODE_RE, code_notations, parse_code
 
 __all__ = ["PAGE_CODECS", "SAMPLE_ECHO", "PreviewLine", "page_bytes", "preview_lines"]
 
-#: The codecs pages are written in, and who receives each.
+#: The codecs pages are written in, and who receives each (translated where shown).
 PAGE_CODECS = {
-    "x-sjis-docomo": "DoCoMo i-mode (Shift_JIS)",
-    "x-sjis-kddi": "au EZweb (Shift_JIS)",
-    "x-utf8-softbank": "SoftBank 3G (UTF-8)",
-    "x-sjis-softbank-webcode": "J-PHONE / SoftBank 2G (webcode)",
-    "x-utf8-unicode": "PC and smartphone (Unicode)",
+    "x-sjis-docomo": N_("DoCoMo i-mode (Shift_JIS)"),
+    "x-sjis-kddi": N_("au EZweb (Shift_JIS)"),
+    "x-utf8-softbank": N_("SoftBank 3G (UTF-8)"),
+    "x-sjis-softbank-webcode": N_("J-PHONE / SoftBank 2G (webcode)"),
+    "x-utf8-unicode": N_("PC and smartphone (Unicode)"),
 }
 #: The sample echo of the preview; ``{}`` is the emoji.
 SAMPLE_ECHO = "今日は{}です"
@@ -29,6 +31,7 @@ class PreviewLine:
     """The sample echo as one page codec writes it, with the current and candidate table."""
 
     codec: str
+    #: Who receives the page, in the language in force.
     terminal: str
     before: bytes
     after: bytes
@@ -65,7 +68,9 @@ def _render(codec: str, data: bytes, index: EmojiIndex) -> str:
         meaning = "?"
     elif EmojiIndex.is_carrier_only(row.key):
         label = CARRIER_LABELS[notations.parse_carrier_only(row.key)[0]]
-        meaning = row.fit or (f"[{row.name_ja}]" if row.name_ja else f"({label}-only emoji)")
+        meaning = row.fit or (
+            f"[{row.name_ja}]" if row.name_ja else _("(%(carrier)s-only emoji)", carrier=label)
+        )
     else:
         meaning = row.key
     notation = code_notations(spec.carrier, found)
@@ -92,5 +97,5 @@ def preview_lines(key: str, old: EmojiIndex, new: EmojiIndex) -> list[PreviewLin
             emoji = page_bytes(key, codec, index)
             data.append(page_bytes(head, codec, index) + emoji + page_bytes(tail, codec, index))
             views.append(head + _render(codec, emoji, index) + tail)
-        lines.append(PreviewLine(codec, terminal, data[0], data[1], views[0], views[1]))
+        lines.append(PreviewLine(codec, _(terminal), data[0], data[1], views[0], views[1]))
     return lines

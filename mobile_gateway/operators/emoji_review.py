@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 import carrier_emoji
 from carrier_emoji import EmojiIndex, EmojiRow, notations
 
+from ..phone.i18n import gettext as _
 from .emoji_checks import (
-    MAX_LISTED,
     ROUND_TRIP_CODECS,
     check_localsrc,
     check_row,
     code_bytes,
     holding,
+    listing,
     round_trips,
     row_warnings,
 )
@@ -43,13 +44,13 @@ from .emoji_layer import (
     shipped_by_key,
     shipped_index,
 )
-from .emoji_notation import describe_key
+from .emoji_notation import describe_key, format_code
 from .emoji_preview import PAGE_CODECS, PreviewLine, page_bytes, preview_lines
 
 __all__ = ["INPUT_CODECS", "Review", "RowChange", "review"]
 
 #: Codecs whose decoding the input check compares (every form a post arrives in).
-INPUT_CODECS = tuple(c for c, _ in ROUND_TRIP_CODECS if c != "x-sjis-softbank-webcode") + (
+INPUT_CODECS = tuple(c for c, _c in ROUND_TRIP_CODECS if c != "x-sjis-softbank-webcode") + (
     "x-utf8-unicode",
 )
 
@@ -100,15 +101,15 @@ class Review:
     def effect(self) -> str:
         """Say in one line whether the change affects output, input, both, or neither."""
         if self.output and self.input:
-            return (
+            return _(
                 "output and input: stored echoes render differently at once, and posts"
                 " from now on decode differently"
             )
         if self.output:
-            return "output: stored echoes (internal text) render differently at once"
+            return _("output: stored echoes (internal text) render differently at once")
         if self.input:
-            return "input: applies to posts from now on; stored echoes render as before"
-        return "neither output nor input changes"
+            return _("input: applies to posts from now on; stored echoes render as before")
+        return _("neither output nor input changes")
 
 
 def review(
@@ -139,31 +140,39 @@ def review(
             result.warnings.extend(row_warnings(row_change.after))
         elif row_change.before is not None:
             result.warnings.append(
-                f"{describe_key(row_change.key)} leaves the table: stored echoes with it"
-                " get the text fallback"
+                _(
+                    "%(emoji)s leaves the table: stored echoes with it get the text fallback",
+                    emoji=describe_key(row_change.key),
+                )
             )
     try:
         old = effective_index(layer)
     except carrier_emoji.TableError as error:  # the database was edited by hand
         result.warnings.append(
-            f"the table in force is inconsistent ({error}); compared with the shipped one"
+            _(
+                "the table in force is inconsistent (%(error)s); compared with the shipped one",
+                error=error,
+            )
         )
         old = shipped_index()
     candidate_layer = {k: v for k, v in layer.items() if k not in change}
     candidate_layer.update({k: v for k, v in change.items() if v is not None})
+    merged = carrier_emoji.merge(carrier_emoji.shipped_rows(), candidate_layer.values())
     try:
-        new = EmojiIndex(
-            carrier_emoji.merge(carrier_emoji.shipped_rows(), candidate_layer.values()), version + 1
-        )
+        new = EmojiIndex(merged, version + 1)
     except carrier_emoji.TableError as error:
-        result.problems.append(f"table: {error}")
+        result.problems.extend(_codes_taken_twice(merged) or [_("table: %(error)s", error=error)])
         return result
     check_localsrc(new, {r.key for r in rows}, result.problems)
     for carrier, code in sorted(_moved_codes(rows)):
         result.moved.append(f"{CARRIER_LABELS[carrier]} {code:04X}")
         if code not in new.by_code[carrier]:
             result.warnings.append(
-                f"{CARRIER_LABELS[carrier]} {code:04X} is then no emoji: posts with it are refused"
+                _(
+                    "%(carrier)s %(code)s is then no emoji: posts with it are refused",
+                    carrier=CARRIER_LABELS[carrier],
+                    code=format_code(code),
+                )
             )
     _check_round_trips(old, new, rows, result.problems)
     _impact(old, new, rows, result)
@@ -173,6 +182,29 @@ def review(
     if not result.problems:
         result.index = new
     return result
+
+
+def _codes_taken_twice(rows) -> list[str]:
+    """Say which carrier codes *rows* give two emoji (what :class:`EmojiIndex` refuses)."""
+    seen: dict[tuple[str, int], str] = {}
+    found = []
+    for row in rows:
+        for carrier in notations.CARRIERS:
+            code = row.code(carrier)
+            if code is None:
+                continue
+            other = seen.setdefault((carrier, code), row.key)
+            if other != row.key:
+                found.append(
+                    _(
+                        "%(carrier)s code %(code)s is mapped twice: %(one)s and %(other)s",
+                        carrier=carrier,
+                        code=format_code(code),
+                        one=describe_key(other),
+                        other=describe_key(row.key),
+                    )
+                )
+    return found
 
 
 def _moved_codes(rows: Iterable[RowChange]) -> set[tuple[str, int]]:
@@ -191,7 +223,7 @@ def _decoded(codec: str, data: bytes, index: EmojiIndex) -> str:
     try:
         return carrier_emoji.decode(data, codec, index=index)
     except UnicodeError:
-        return "(refused as invalid)"
+        return _("(refused as invalid)")
 
 
 def _check_round_trips(old: EmojiIndex, new: EmojiIndex, rows, problems: list[str]) -> None:
@@ -199,19 +231,27 @@ def _check_round_trips(old: EmojiIndex, new: EmojiIndex, rows, problems: list[st
     held = round_trips(old)
     broken = []
     for codec, carrier in ROUND_TRIP_CODECS:
-        codes = sorted(c for k, _, c in held if k == codec and (carrier, c) not in moved)
+        codes = sorted(c for k, _carrier, c in held if k == codec and (carrier, c) not in moved)
         for code in sorted(set(codes) - set(holding(new, codec, carrier, codes))):
             data = code_bytes(codec, carrier, code)
             now = _decoded(codec, data, new)
             try:
                 again = carrier_emoji.encode(now, codec, index=new).hex(" ").upper()
             except UnicodeError:
-                again = "an error"
-            broken.append(f"{codec} {code:04X} (decodes to {now!r}, encodes back as {again})")
+                again = _("an error")
+            broken.append(
+                _(
+                    "%(codec)s %(code)s (decodes to %(text)r, encodes back as %(again)s)",
+                    codec=codec,
+                    code=format_code(code),
+                    text=now,
+                    again=again,
+                )
+            )
     if broken:
-        listed = ", ".join(broken[:MAX_LISTED])
-        more = f" and {len(broken) - MAX_LISTED} more" if len(broken) > MAX_LISTED else ""
-        problems.append(f"round trips that hold now would break: {listed}{more}")
+        problems.append(
+            _("round trips that hold now would break: %(codes)s", codes=listing(broken))
+        )
 
 
 def _impact(old: EmojiIndex, new: EmojiIndex, rows: list[RowChange], result: Review) -> None:
@@ -224,8 +264,13 @@ def _impact(old: EmojiIndex, new: EmojiIndex, rows: list[RowChange], result: Rev
             before, after = page_bytes(key, codec, old), page_bytes(key, codec, new)
             if before != after:
                 result.output.append(
-                    f"{describe_key(key)} on {codec}: {before.hex(' ').upper()} ->"
-                    f" {after.hex(' ').upper()}"
+                    _(
+                        "%(emoji)s on %(codec)s: %(before)s -> %(after)s",
+                        emoji=describe_key(key),
+                        codec=codec,
+                        before=before.hex(" ").upper(),
+                        after=after.hex(" ").upper(),
+                    )
                 )
     codes = set(_moved_codes(rows))
     for row_change in rows:

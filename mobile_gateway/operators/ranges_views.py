@@ -1,6 +1,7 @@
 """The operators' page of carrier gateway ranges: list, add, remove, and the ids refused.
 
 The same work from the shell: ``mobile-gateway ranges ...`` (:mod:`mobile_gateway.cli.ranges`).
+A console page (:func:`.console.page`), in the console's language.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from flask import Blueprint, abort, g, redirect, url_for
 
 from ..accounts import web_session
 from ..gateways import carrier_ranges, subscriber_ids
-from ..phone.outbound import render
 from ..storage import db
+from .console import page, speaks
 
 __all__ = ["bp"]
 
-bp = Blueprint("admin_ranges", __name__, url_prefix="/admin/ranges")
+bp = speaks(Blueprint("admin_ranges", __name__, url_prefix="/admin/ranges"))
 
 
 @bp.before_request
@@ -36,12 +37,12 @@ def _ranges_page(status: int = 200, error: str | None = None, cidr: str = ""):
     overlaps = carrier_ranges.find_overlaps(
         (row.carrier, carrier_ranges.parse_network(row.carrier, row.cidr)) for row in ranges
     )
-    return render(
-        "operators/ranges.html",
+    return page(
+        "ranges.html",
         status,
         error=error,
         cidr=cidr,
-        carriers=carrier_ranges.CARRIERS,
+        range_carriers=carrier_ranges.CARRIERS,
         ranges=ranges,
         stats=subscriber_ids.untrusted_stats(),
         overlaps=overlaps,

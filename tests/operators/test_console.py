@@ -12,6 +12,7 @@ from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Echo
 
 SUN = "\u2600\ufe0f"
+REASON = "tidy the sun's codes"
 IPHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 3_0 like Mac OS X) AppleWebKit/528.18 Mobile/7A341"
 
 #: Every console route: (method, URL, form) and the status an operator gets.
@@ -20,9 +21,15 @@ ROUTES = {
     "admin.lookup": ("GET", "/admin/emoji?q=F89F", None, 200),
     "admin.edit": ("GET", "/admin/emoji/edit?key=" + quote("U+2600 U+FE0F"), None, 200),
     "admin.preview": ("POST", "/admin/emoji/preview", {"op": "set", "key": SUN}, 200),
-    "admin.save": ("POST", "/admin/emoji/save", {"op": "set", "key": SUN, "localsrc": "44"}, 302),
+    "admin.save": (
+        "POST",
+        "/admin/emoji/save",
+        {"op": "set", "key": SUN, "localsrc": "44", "reason": REASON},
+        302,
+    ),
     "admin.audit": ("GET", "/admin/audit", None, 200),
-    "admin.revert": ("POST", "/admin/audit/1/revert", {}, 302),
+    "admin.revert": ("POST", "/admin/audit/1/revert", {"reason": REASON}, 302),
+    "admin.language": ("GET", "/admin/language/ja?next=/admin/audit", None, 302),
     "admin.export_csv": ("GET", "/admin/export.csv", None, 200),
     "admin.import_csv": ("GET", "/admin/import", None, 200),
     "admin.check": ("GET", "/admin/check", None, 200),
@@ -84,9 +91,10 @@ class TestAuthorization:
         """An operator on a PC gets every page."""
         if endpoint == "admin.revert":
             call(operator, "admin.save")
-            operator.get("/admin/audit")
             entry = re.search(r"/admin/audit/(\d+)/revert", operator.get("/admin/audit").text)
-            response = operator.post(f"/admin/audit/{entry.group(1)}/revert", {})
+            preview = operator.get(f"/admin/audit/{entry.group(1)}/revert")
+            assert preview.status_code == 200 and 'id="revert"' in preview.text
+            response = operator.post(f"/admin/audit/{entry.group(1)}/revert", {"reason": REASON})
             assert (
                 "Reverted"
                 in operator.client.get(response.location, headers={"User-Agent": PC_UA}).text
@@ -149,7 +157,8 @@ class TestChanges:
         assert "F8 9F" in response.text and "Affects output" in response.text
         assert carrier_emoji.encode(AU_ONLY, "x-sjis-docomo", "geta") == b"\x81\xac"  # not yet
         saved = operator.post(
-            "/admin/emoji/save", hidden_fields(response.text, "/admin/emoji/save")
+            "/admin/emoji/save",
+            {**hidden_fields(response.text, "/admin/emoji/save"), "reason": REASON},
         )
         assert saved.status_code == 302 and "saved=1" in saved.location
         assert "Saved: emoji table version 1" in operator.get(saved.location).text
@@ -167,27 +176,38 @@ class TestChanges:
         response = operator.post(
             "/admin/emoji/preview", {"op": "set", "key": SUN, "localsrc": "44"}
         )
-        fields = hidden_fields(response.text, "/admin/emoji/save")
+        fields = {**hidden_fields(response.text, "/admin/emoji/save"), "reason": REASON}
         other = operator.post("/admin/emoji/preview", {"op": "set", "key": SUN, "name_ja": "晴"})
-        operator.post("/admin/emoji/save", hidden_fields(other.text, "/admin/emoji/save"))
+        operator.post(
+            "/admin/emoji/save", {**hidden_fields(other.text, "/admin/emoji/save"), "reason": "晴"}
+        )
         response = operator.post("/admin/emoji/save", fields)
         assert response.status_code == 409 and "changed by someone else" in response.text
 
     def test_remove_and_revert_from_the_audit_log(self, operator):
-        """Removal and revert are logged; the audit page shows before and after."""
+        """Removal and revert are logged; a revert out of order is refused, saying why."""
         preview = operator.post("/admin/emoji/preview", {"op": "set", "key": SUN, "localsrc": "44"})
-        operator.post("/admin/emoji/save", hidden_fields(preview.text, "/admin/emoji/save"))
+        operator.post(
+            "/admin/emoji/save",
+            {**hidden_fields(preview.text, "/admin/emoji/save"), "reason": "au's sun number"},
+        )
         preview = operator.post("/admin/emoji/preview", {"op": "remove", "key": SUN})
         assert preview.status_code == 200
-        operator.post("/admin/emoji/save", hidden_fields(preview.text, "/admin/emoji/save"))
+        operator.post(
+            "/admin/emoji/save",
+            {**hidden_fields(preview.text, "/admin/emoji/save"), "reason": "back to shipped"},
+        )
         audit = operator.get("/admin/audit").text
-        assert audit.count("op</td>") == 2 and "&#34;localsrc&#34;: 44" in audit
+        assert audit.count("op</td>") == 2 and "back to shipped" in audit
         first, second = sorted(map(int, re.findall(r"/admin/audit/(\d+)/revert", audit)))
-        refused = operator.post(f"/admin/audit/{first}/revert", {})
-        assert "refused" in operator.get(refused.location).text
-        done = operator.post(f"/admin/audit/{second}/revert", {})
+        refused = operator.get(f"/admin/audit/{first}/revert")
+        assert refused.status_code == 409 and f"changed after entry #{first}" in refused.text
+        assert "revert that one first" in refused.text and 'id="revert"' not in refused.text
+        refused = operator.post(f"/admin/audit/{first}/revert", {"reason": "try"})
+        assert refused.status_code == 409 and "revert that one first" in refused.text
+        done = operator.post(f"/admin/audit/{second}/revert", {"reason": "keep 44"})
         assert f"Reverted #{second}" in operator.get(done.location).text
-        assert "revert of #" in operator.get("/admin/audit").text
+        assert f"revert of #{second}" in operator.get("/admin/audit").text
 
 
 CSV = (
@@ -203,16 +223,18 @@ class TestImportExport:
         """The dry run reports counts and writes nothing; the run imports."""
         response = operator.post("/admin/import", {"csv": CSV, "run": "no"})
         assert response.status_code == 200
-        assert "1 rows read: 0 added, 1 changed" in response.text
+        assert "1 row read: 0 added, 1 changed" in response.text
         assert 'id="run"' in response.text and 'id="table-version">0<' in response.text
-        response = operator.post("/admin/import", {"csv": CSV, "run": "yes"})
-        assert "Imported: 1 rows read" in response.text and "Table version 1" in response.text
+        response = operator.post("/admin/import", {"csv": CSV, "run": "yes", "reason": REASON})
+        assert "Imported: 1 row read" in response.text and "Table version 1" in response.text
         exported = operator.get("/admin/export.csv")
         assert exported.mimetype == "text/csv" and "U+102A9D,,F370" in exported.text
 
     def test_refused_import(self, operator):
         """An import with a bad row names the line and imports nothing."""
-        response = operator.post("/admin/import", {"csv": CSV + "☀️,F000\n", "run": "yes"})
+        response = operator.post(
+            "/admin/import", {"csv": CSV + "☀️,F000\n", "run": "yes", "reason": REASON}
+        )
         assert response.status_code == 422 and "line 3: docomo: F000" in response.text
         assert "U+102A9D" not in operator.get("/admin/export.csv").text
 
@@ -252,4 +274,4 @@ class TestOtherPages:
             "/admin/service-period",
             {"start": "2009-07-31T00:00", "end": "2009-07-01T00:00", "reading_after_end": "open"},
         )
-        assert response.status_code == 400 and "終了日時は開始日時より後" in response.text
+        assert response.status_code == 400 and "The end must be after the start" in response.text

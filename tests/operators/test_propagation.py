@@ -141,7 +141,11 @@ def test_change_reaches_the_other_instance(database, tmp_path):
             },
         ).decode()
         assert "Affects output" in preview
-        saved = fetch(pc, f"{a}/admin/emoji/save", hidden_fields(preview, "/admin/emoji/save"))
+        saved = fetch(
+            pc,
+            f"{a}/admin/emoji/save",
+            {**hidden_fields(preview, "/admin/emoji/save"), "reason": "au F370 is the sun"},
+        )
         assert b"Saved: emoji table version 1" in saved
         started = time.monotonic()
         assert b"\xf8\x9f" in fetch(phone, f"{a}/echo/{echo_id}", user_agent=DOCOMO_UA)

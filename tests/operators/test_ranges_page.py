@@ -57,8 +57,8 @@ def test_operator_sees_ranges_and_counts(site):
 
 
 def test_operator_adds_and_removes(site):
-    """Adding and removing through the page changes the ranges this process uses at once."""
-    handset = Handset(site, "pc")
+    """Adding and removing through the page (in Japanese) changes the ranges in use at once."""
+    handset = Handset(site, "pc", headers={"Accept-Language": "ja-JP,ja;q=0.9"})
     handset.sign_in("op")
     handset.get("/admin/ranges")
     page = handset.submit("追加", {"carrier": "softbank", "cidr": "123.108.237.0/27"})
@@ -66,7 +66,7 @@ def test_operator_adds_and_removes(site):
     with site.app_context():
         assert carrier_ranges.get_index().contains("softbank", "123.108.237.1")
     bad = handset.submit("追加", {"carrier": "softbank", "cidr": "123.108.237.0/99"})
-    assert bad.status == 400 and "not an IP network" in bad.text
+    assert bad.status == 400 and "IPネットワークではありません: &#39;123.108.237.0/99" in bad.text
     removed = [form for form in handset.get("/admin/ranges").forms if form["submit"] == "削除"]
     target = next(form for form in removed if form["fields"]["cidr"] == "123.108.237.0/27")
     handset.post(target["action"], target["fields"])

@@ -32,7 +32,7 @@ class TestStorage:
     def test_saved_and_read_back(self, session):
         """apply() stores the pair; load_layer() gives it back; the audit log writes F98B+F98A."""
         row = cloudy()._replace(docomo_fit=(0xF89F, 0xF8A0))
-        emoji_changes.apply(session, {CLOUDY: row}, "alice")
+        emoji_changes.apply(session, {CLOUDY: row}, "alice", reason="test")
         assert emoji_layer.load_layer(session) == {CLOUDY: row}
         mapping = session.scalar(sa.select(EmojiMapping))
         assert (mapping.docomo_fit, mapping.docomo_fit_next) == (0xF89F, 0xF8A0)
@@ -42,15 +42,19 @@ class TestStorage:
 
     def test_single_fit_clears_the_second_code(self, session):
         """Replacing a pair by one code leaves no second code behind."""
-        emoji_changes.apply(session, {CLOUDY: cloudy()}, "alice")
-        emoji_changes.apply(session, {CLOUDY: cloudy()._replace(softbank_fit=0xF98B)}, "alice")
+        emoji_changes.apply(session, {CLOUDY: cloudy()}, "alice", reason="test")
+        emoji_changes.apply(
+            session, {CLOUDY: cloudy()._replace(softbank_fit=0xF98B)}, "alice", reason="test"
+        )
         assert emoji_layer.load_layer(session)[CLOUDY].softbank_fit == 0xF98B
         assert session.scalar(sa.select(EmojiMapping)).softbank_fit_next is None
 
     def test_bad_code_in_a_pair_is_refused(self, session):
         """A pair holding a code that is no cell of the carrier is refused, naming it."""
         with pytest.raises(LayerError, match="F040"):
-            emoji_changes.apply(session, {CLOUDY: cloudy()._replace(au_fit=(0xF660, 0xF040))}, "a")
+            emoji_changes.apply(
+                session, {CLOUDY: cloudy()._replace(au_fit=(0xF660, 0xF040))}, "a", reason="test"
+            )
 
 
 class TestNotation:
@@ -66,7 +70,7 @@ class TestNotation:
 
     def test_csv_round_trip(self, session):
         """Export writes the pair as F98B+F98A and an import of it changes nothing."""
-        emoji_changes.apply(session, {CLOUDY: cloudy()}, "alice")
+        emoji_changes.apply(session, {CLOUDY: cloudy()}, "alice", reason="test")
         out = io.StringIO()
         emoji_csv.export_csv(emoji_layer.load_layer(session), out)
         assert "F98B+F98A" in out.getvalue()
@@ -77,7 +81,7 @@ class TestNotation:
         """An imported pair takes effect for the codec at once."""
         plan = emoji_csv.plan_import(session, "key,docomo_fit\n⛅,F8A0+F89F\n")
         assert plan.ok, plan.problems
-        result = emoji_csv.import_csv(session, plan, "alice")
+        result = emoji_csv.import_csv(session, plan, "alice", reason="test")
         assert emoji_layer.load_layer(session)[CLOUDY].docomo_fit == (0xF8A0, 0xF89F)
         data = carrier_emoji.encode(CLOUDY + "x", "x-sjis-docomo", index=result.index)
         assert data == b"\xf8\xa0\xf8\x9fx"
@@ -100,7 +104,7 @@ class TestPropagation:
         """The sync of a second app reads both codes of a pair, not only the first."""
         other = make_app(db_url, EMOJI_SYNC_INTERVAL=0)
         row = cloudy()._replace(docomo_fit=(0xF8A0, 0xF89F))
-        emoji_changes.apply(session, {CLOUDY: row}, "alice")
+        emoji_changes.apply(session, {CLOUDY: row}, "alice", reason="test")
         with other.test_request_context("/"):
             sync = emoji_sync.get_sync(other)
             sync.force()

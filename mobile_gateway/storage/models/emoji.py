@@ -44,7 +44,7 @@ class EmojiMapping(Base):
 
 
 class EmojiAuditEntry(Base):
-    """One change of the emoji layer: who, when, and the layer row before and after.
+    """One change of the emoji layer: who, when, why, and the layer row before and after.
 
     ``before``/``after`` are the layer row as JSON (``null``: no layer row, the shipped
     row applies). A revert is itself an entry, pointing at the entry it undid.
@@ -64,6 +64,9 @@ class EmojiAuditEntry(Base):
     #: Table version this change produced.
     version: Mapped[int] = mapped_column()
     reverts_id: Mapped[int | None] = mapped_column(sa.ForeignKey("emoji_audit.id"))
+    #: Why the operator made the change, as they wrote it (None: logged before reasons were
+    #: asked for). Every change asks for one (``emoji_changes.check_reason``).
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     def __repr__(self) -> str:
         return f"<EmojiAuditEntry {self.id} {self.action} {self.key!r} by {self.actor}>"
