@@ -1,7 +1,7 @@
 """Keep the message catalogs of the console and the commands current, and compile them.
 
 The sources are English; each other language has a catalog of translations,
-``mobile_gateway/translations/<locale>/LC_MESSAGES/messages.po``, and the compiled
+``mobile_gateway/phone/translations/<locale>/LC_MESSAGES/messages.po``, and the compiled
 ``messages.mo`` beside it that the package ships (``mobile_gateway.phone.i18n`` reads it).
 Both are written by this script only::
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from babel.messages import Catalog, extract, mofile, pofile
 
 REPO = Path(__file__).resolve().parents[1]
-TRANSLATIONS = REPO / "mobile_gateway" / "translations"
+TRANSLATIONS = REPO / "mobile_gateway" / "phone" / "translations"
 #: (folder under the repository, file pattern, extraction method).
 SOURCES = (
     ("mobile_gateway", "**.py", "python"),
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         "--translations",
         type=Path,
         default=TRANSLATIONS,
-        help="the folder of the catalogs (default: mobile_gateway/translations)",
+        help="the folder of the catalogs (default: mobile_gateway/phone/translations)",
     )
     args = parser.parse_args(argv)
     template = extract_messages()

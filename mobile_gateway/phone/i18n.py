@@ -2,7 +2,7 @@
 
 Messages are written in English in the source, marked with :func:`gettext` (imported as
 ``_``), :func:`ngettext`, or :func:`N_` for a constant translated where it is shown, and
-translated with Babel's gettext catalogs: ``mobile_gateway/translations/<locale>/
+translated with Babel's gettext catalogs: ``mobile_gateway/phone/translations/<locale>/
 LC_MESSAGES/messages.po``, compiled to the ``.mo`` file shipped beside it by
 ``tools/build_catalogs.py`` (``--check`` tells whether both are current). Placeholders
 are ``%(name)s``, as in Jinja's ``_()``, so one catalog serves Python and templates.
@@ -57,7 +57,7 @@ DEFAULT = "en"
 #: Each language named in itself, for the language switch.
 LOCALE_NAMES = {"en": "English", "ja": "日本語"}
 #: Where the catalogs are: ``<locale>/LC_MESSAGES/messages.mo``.
-TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 #: The gettext domain of the catalogs.
 DOMAIN = "messages"
 #: Japan time (no daylight saving): every date and time the console shows.
