@@ -20,7 +20,7 @@ from ..echo import echoes, friends, service_period
 from ..gateways import rate_limits
 from ..phone import inbound
 from ..storage import db
-from ..storage.models import utcnow
+from ..storage.models import MAX_ID, utcnow
 from . import emoji_text, openapi, problems, tokens
 from .problems import Problem, json_response, problem_response
 from .requests import bearer_token, json_body, page_args
@@ -106,6 +106,17 @@ def _not_found(what_ja: str, what_en: str) -> Problem:
     return Problem("not-found", f"{what_ja}が見つかりません", f"no such {what_en}")
 
 
+def _echo_id(text: str) -> int:
+    """Return the echo id in a path; anything no echo can have is "not found".
+
+    The path takes any text (not ``<int:...>``): an id past what the database holds must
+    be a 404 for every method, not a routing 405.
+    """
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or not 0 < int(text) <= MAX_ID:
+        raise _not_found("エコー", "echo")
+    return int(text)
+
+
 # --- Reading -------------------------------------------------------------------------
 
 
@@ -164,13 +175,13 @@ def user_echoes(name: str):
     return json_response(page_json(echoes.by_user(db.get_session(), found, cursor, limit)))
 
 
-@bp.get("/echoes/<int:echo_id>")
+@bp.get("/echoes/<echo_id>")
 @needs("read")
-def echo(echo_id: int):
+def echo(echo_id: str):
     """Return one echo and a page of the replies to it, newest first."""
     _reading_open()
     session = db.get_session()
-    found = echoes.get(session, echo_id)
+    found = echoes.get(session, _echo_id(echo_id))
     if found is None:
         raise _not_found("エコー", "echo")
     cursor, limit = page_args()
@@ -229,12 +240,12 @@ def post_echo():
     return response
 
 
-@bp.delete("/echoes/<int:echo_id>")
+@bp.delete("/echoes/<echo_id>")
 @needs("write")
-def delete_echo(echo_id: int):
+def delete_echo(echo_id: str):
     """Delete one of the user's echoes."""
     try:
-        echoes.delete(db.get_session(), g.user, echo_id)
+        echoes.delete(db.get_session(), g.user, _echo_id(echo_id))
     except echoes.EchoNotFound:
         raise _not_found("エコー", "echo") from None
     except echoes.NotYourEcho as exc:
