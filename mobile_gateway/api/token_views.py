@@ -53,11 +53,13 @@ def index():
     return _page(201, new_token=secret, new_row=row)
 
 
-@bp.route("/settings/api/<int:token_id>/revoke", methods=("POST",))
-def revoke(token_id: int):
-    """Revoke (delete) one of the user's tokens."""
+@bp.route("/settings/api/revoke", methods=("POST",))
+def revoke():
+    """Revoke (delete) the token chosen on the page (one form for all: small pages)."""
     if g.user is None:
         return redirect(url_for("auth.login"))
+    chosen = g.form.get("id", "")
+    token_id = int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 12 else 0
     try:
         tokens.revoke(db.get_session(), g.user, token_id)
     except tokens.TokenError as exc:
