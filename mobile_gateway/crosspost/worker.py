@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: Feeds taken per query of the due ones.
 BATCH = 50
+#: How the loop waits between rounds (tests replace it).
+_sleep = time.sleep
 
 
 @dataclass(frozen=True)
@@ -287,7 +289,7 @@ def run_loop(
     settings: WorkerSettings,
     *,
     rounds: int | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     report: Callable[[FeedReport], None] = lambda r: None,
     rng: random.Random | None = None,
 ) -> int:
@@ -309,5 +311,5 @@ def run_loop(
         wait = settings.interval
         if next_due is not None:
             wait = (next_due - utcnow()).total_seconds()
-        sleep(max(1.0, min(wait, 60.0)) * rng.uniform(0.9, 1.1))
+        (sleep or _sleep)(max(1.0, min(wait, 60.0)) * rng.uniform(0.9, 1.1))
     return done
