@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import assert_problem
+from support.api import assert_problem
 
 from mobile_gateway.operators import emoji_changes, emoji_layer
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import assert_problem
+from support.api import assert_problem
 from support.phones import PHONES
 
 from mobile_gateway.api import tokens

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 import sqlalchemy as sa
-from conftest import assert_problem
+from support.api import assert_problem
 from support.settings import PASSWORD
 
 from mobile_gateway.api import tokens

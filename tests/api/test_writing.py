@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import assert_problem
+from support.api import assert_problem
 
 #: The sun as each carrier's UTF-8 form sends it, and the internal text it becomes.
 CARRIER_SUNS = {"docomo": "\ue63e", "au": "\ue488", "softbank": "\ue04a"}

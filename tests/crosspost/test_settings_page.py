@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import atom
+from support.feeds import atom, run, soon
 from support.phones import PHONES
-from test_worker import run, soon
 
 
 @pytest.mark.parametrize("name", PHONES)

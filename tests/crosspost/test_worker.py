@@ -6,38 +6,12 @@ import threading
 from datetime import timedelta
 
 import sqlalchemy as sa
-from conftest import PAST, atom, make_due, rss, slow
+from support.feeds import PAST, atom, make_due, rss, run, slow, soon, status, subscribe
 
-from mobile_gateway.accounts import users
-from mobile_gateway.crosspost import subscriptions, worker
+from mobile_gateway.crosspost import worker
 from mobile_gateway.crosspost.entries import parse
 from mobile_gateway.storage import db
 from mobile_gateway.storage.models import CrosspostEntry, FeedSubscription, utcnow
-
-
-def subscribe(store, name: str, url: str) -> int:
-    """Sign *name* up if needed and subscribe them to *url*; return the subscription id."""
-    if not store.user_exists(name):
-        store.user(name)
-    with store.session() as session:
-        user = users.get_user(session, name)
-        return subscriptions.add(session, user, url, allow_loopback=True, most=20).id
-
-
-def run(app) -> str:
-    """Run ``mobile-gateway crosspost run`` once; return what it printed."""
-    result = app.test_cli_runner().invoke(args=["crosspost", "run"])
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def status(store, subscription_id: int) -> FeedSubscription:
-    with store.session() as session:
-        return session.get(FeedSubscription, subscription_id)
-
-
-def soon():
-    return utcnow() + timedelta(minutes=1)
 
 
 def test_new_entries_become_echoes_old_ones_are_not_replayed(crossposting, store, feeds):

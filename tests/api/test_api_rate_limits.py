@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Api, assert_problem
+from support.api import Api, assert_problem
 
 
 def test_per_token_limit_trips_with_retry_after_and_recovers(api, store, app, limit_clock):

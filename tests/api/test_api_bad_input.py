@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import assert_problem
+from support.api import assert_problem
 
 
 @pytest.mark.parametrize(
