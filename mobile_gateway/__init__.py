@@ -29,6 +29,10 @@ Packages, lowest first; each imports only packages before it in this list
     users, passwords, sessions and CSRF, sign-up and sign-in, easy login
 ``echo``
     echoes, timelines, friends, the service period, and their pages
+``api``
+    the JSON API and its tokens, the Atom feeds
+``crosspost``
+    users' feeds elsewhere posted as echoes: subscriptions, fetching, the worker
 ``operators``
     the emoji layer and the console, the ranges and service-period pages
 ``cli``
@@ -64,8 +68,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     :param test_config: settings that replace the instance config (tests pass these).
     """
     from . import cli, config
-    from .accounts import easy_login_views, web_session
+    from .accounts import easy_login_views
     from .accounts import views as account_views
+    from .accounts import web_session
+    from .api import feed_views, token_views
+    from .api import views as api_views
+    from .crosspost import views as crosspost_views
     from .echo import friend_views
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids
@@ -106,6 +114,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         easy_login_views.bp,
         echo_views.bp,
         friend_views.bp,
+        api_views.bp,
+        feed_views.bp,
+        token_views.bp,
+        crosspost_views.bp,
         console_views.bp,
         period_views.bp,
         ranges_views.bp,

@@ -36,6 +36,10 @@ class DefaultConfig:
     RATE_LIMIT_EASY_LOGIN_PER_ADDRESS = (30, 600)
     #: ... and per account.
     RATE_LIMIT_EASY_LOGIN_PER_ACCOUNT = (10, 600)
+    #: JSON API requests per token ...
+    RATE_LIMIT_API_PER_TOKEN = (300, 300)
+    #: ... and per client address (tokens or none); a carrier gateway's gets the factor below.
+    RATE_LIMIT_API_PER_ADDRESS = (600, 300)
     #: Per-address limits are this many times larger for a carrier gateway's address,
     #: which thousands of phones share.
     RATE_LIMIT_GATEWAY_ADDRESS_FACTOR = 50
@@ -45,3 +49,24 @@ class DefaultConfig:
     EMOJI_SYNC_INTERVAL = 1.0
     #: Largest CSV import pasted into the console (other forms keep MAX_CONTENT_LENGTH).
     ADMIN_MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+
+    # The JSON API, feeds and cross-posting (api, crosspost).
+    #: Seconds between two fetches of one feed by the cross-posting worker (jittered).
+    CROSSPOST_INTERVAL = 15 * 60
+    #: Longest wait after failures in a row (the interval doubles per failure up to this).
+    CROSSPOST_MAX_BACKOFF = 24 * 60 * 60
+    #: Seconds to connect, and to wait for each read, when fetching a feed ...
+    CROSSPOST_TIMEOUT = 10.0
+    #: ... and for the whole fetch, redirects and body included (slow drips end here).
+    CROSSPOST_DEADLINE = 30.0
+    #: Largest feed body read, in bytes (decompressed).
+    CROSSPOST_MAX_BYTES = 1024 * 1024
+    #: Most redirects followed per fetch (each new address is checked again).
+    CROSSPOST_MAX_REDIRECTS = 5
+    #: Most new entries posted per fetch (the rest wait for the next fetch).
+    CROSSPOST_MAX_ENTRIES_PER_FETCH = 10
+    #: Feeds one user may subscribe to.
+    CROSSPOST_MAX_FEEDS_PER_USER = 5
+    #: Tests only: allow feeds on loopback addresses (127.0.0.0/8, ::1). Never in production:
+    #: private, link-local and metadata addresses stay refused whatever this says.
+    CROSSPOST_ALLOW_LOOPBACK = False

@@ -46,7 +46,14 @@ def _lifetime() -> timedelta:
 
 
 def load() -> None:
-    """Find the request's session and user; refuse a POST without its CSRF token."""
+    """Find the request's session and user; refuse a POST without its CSRF token.
+
+    Requests for programs (the JSON API) have no session: cookies and ``sid`` are never
+    read there, so there is nothing a forged cross-site request could ride on.
+    """
+    if inbound.for_programs():
+        g.auth = g.user = g.session_token = None
+        return
     _find()
     if request.method == "POST" and not sessions.check_csrf(g.auth, g.form.get("_csrf")):
         raise CsrfFailure()
@@ -58,7 +65,7 @@ def load_for_error_page() -> None:
     The error page then keeps a cookieless handset's sid in its links instead of signing
     it out. Only the cookie and the query string are read: the form is what failed.
     """
-    if "auth" in g or "terminal" not in g or "args" not in g:
+    if "auth" in g or "terminal" not in g or "args" not in g or inbound.for_programs():
         return
     g.form = MultiDict()
     _find()

@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
 import carrier_emoji  # noqa: F401  (registers the codecs the demo decodes with)
 
 from ..accounts import users
+from ..api import tokens
 from ..echo import friends
 from ..echo.text import clean_body
 from ..storage import db
@@ -21,8 +23,10 @@ __all__ = [
     "DEMO_CARRIER_ECHOES",
     "DEMO_ECHOES",
     "DEMO_FRIENDS",
+    "DEMO_TOKEN_USER",
     "DEMO_USERS",
     "demo_command",
+    "demo_token",
     "seed",
 ]
 
@@ -187,3 +191,20 @@ def seed(bulk: int = 0) -> None:
     click.echo("Demo accounts (name / password):")
     for name, _display_name, password in DEMO_USERS:
         click.echo(f"  {name:<10} {password}")
+    token = demo_token(session)
+    if token:
+        click.echo(f"API token of {DEMO_TOKEN_USER} (read, write): {token}")
+
+
+#: The demo user who has an API token ready (derived from SECRET_KEY, so printable again).
+DEMO_TOKEN_USER = "taro"
+
+
+def demo_token(session) -> str | None:
+    """Give the demo user a read-write API token named "demo" and return it."""
+    user = users.find_user(session, DEMO_TOKEN_USER)
+    if user is None:
+        return None
+    secret = tokens.derived_token(current_app.config["SECRET_KEY"], user, "demo")
+    tokens.ensure(session, user, "demo", ["read", "write"], secret)
+    return secret

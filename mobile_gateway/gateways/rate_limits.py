@@ -12,7 +12,9 @@ What is limited (keys hold no secret: subscriber ids appear only as keyed hashes
 - posting: per user and per trusted subscriber id (``RATE_LIMIT_POST_PER_*``);
 - password sign-in: per client address (an IPv6 /64 counts as one) and per account name
   (``RATE_LIMIT_SIGN_IN_PER_*``);
-- easy login: per client address and per account (``RATE_LIMIT_EASY_LOGIN_PER_*``).
+- easy login: per client address and per account (``RATE_LIMIT_EASY_LOGIN_PER_*``);
+- the JSON API: per token and per client address (``RATE_LIMIT_API_PER_*``), answered by
+  the API's own 429 (problem details with ``Retry-After``) instead of the page.
 
 Thousands of phones reach us from the few addresses of a carrier gateway, so a per-address
 limit is multiplied by ``RATE_LIMIT_GATEWAY_ADDRESS_FACTOR`` for an address inside any
@@ -26,10 +28,11 @@ import ipaddress
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort, current_app, g
+from flask import Response, abort, current_app, g
 
 from ..phone.outbound import render
 from ..storage import db
@@ -44,6 +47,7 @@ __all__ = [
     "Limit",
     "clock",
     "hit",
+    "limit_api",
     "limit_easy_login",
     "limit_post",
     "limit_sign_in",
@@ -119,6 +123,8 @@ _SETTINGS = (
     "RATE_LIMIT_SIGN_IN_PER_ACCOUNT",
     "RATE_LIMIT_EASY_LOGIN_PER_ADDRESS",
     "RATE_LIMIT_EASY_LOGIN_PER_ACCOUNT",
+    "RATE_LIMIT_API_PER_TOKEN",
+    "RATE_LIMIT_API_PER_ADDRESS",
 )
 
 
@@ -146,8 +152,13 @@ def _maybe_purge(connection: sa.Connection, now: float) -> None:
     purge(connection, now - longest - PURGE_MARGIN)
 
 
-def _enforce(checks: list[tuple[str, Limit]]) -> None:
-    """Count a hit on every (key, limit); answer 429 if any is over its limit."""
+def _enforce(
+    checks: list[tuple[str, Limit]], refuse: Callable[[int], Response] | None = None
+) -> None:
+    """Count a hit on every (key, limit); answer 429 if any is over its limit.
+
+    :param refuse: builds the 429 response from the seconds to wait (default: the page).
+    """
     now = clock()
     refused: list[Decision] = []
     with db.get_engine().begin() as connection:
@@ -158,7 +169,7 @@ def _enforce(checks: list[tuple[str, Limit]]) -> None:
         _maybe_purge(connection, now)
     if refused:
         current_app.logger.info("rate limit reached: %s", ", ".join(key for key, _ in checks))
-        abort(too_many(max(decision.retry_after for decision in refused)))
+        abort((refuse or too_many)(max(decision.retry_after for decision in refused)))
 
 
 def _limit(name: str, factor: int = 1) -> Limit:
@@ -199,13 +210,28 @@ def _address_key() -> str:
     return str(ip)
 
 
-def limit_post(user) -> None:
-    """Count a post by *user* (and by the phone's trusted subscriber id); 429 when over."""
+def limit_post(user, refuse: Callable[[int], Response] | None = None) -> None:
+    """Count a post by *user* (and by the phone's trusted subscriber id); 429 when over.
+
+    :param refuse: builds the 429 response (the API's own); default: the page.
+    """
     checks = [(f"post:user:{user.id}", _limit("RATE_LIMIT_POST_PER_USER"))]
     subscriber = _subscriber_key()
     if subscriber:
         checks.append((f"post:sub:{subscriber}", _limit("RATE_LIMIT_POST_PER_SUBSCRIBER")))
-    _enforce(checks)
+    _enforce(checks, refuse)
+
+
+def limit_api(token_id: int | None, refuse: Callable[[int], Response]) -> None:
+    """Count an API request from this address (and by this token); *refuse* when over.
+
+    Requests without a (valid) token count against the address alone.
+    """
+    address = _address_key()
+    checks = [(f"api:addr:{address}", _limit("RATE_LIMIT_API_PER_ADDRESS", _address_factor()))]
+    if token_id is not None:
+        checks.append((f"api:token:{token_id}", _limit("RATE_LIMIT_API_PER_TOKEN")))
+    _enforce(checks, refuse)
 
 
 def limit_sign_in(name: str) -> None:

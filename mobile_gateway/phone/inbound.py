@@ -11,13 +11,19 @@ Before any view runs, :func:`read_request` puts on ``flask.g``:
 Every form carries a hidden field (:data:`CHARSET_FIELD`) with known text; its bytes
 tell how the phone really encoded the post (a UTF-8 page on a DoCoMo FOMA, an au
 handset that posts Shift_JIS from a UTF-8 page), so the right codec reads it.
+
+URLs under a prefix given to :func:`serve_programs_under` (the JSON API) are no pages:
+their bodies are the program's own (JSON), so no form is decoded there (``g.form`` is
+empty, ``g.args`` is the query as UTF-8); no session is read and errors are answered
+by the handler given with the prefix (see :mod:`.pages`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
@@ -25,7 +31,16 @@ import carrier_emoji  # noqa: F401  (registers the codecs)
 
 from . import terminals
 
-__all__ = ["CHARSET_FIELD", "CHARSET_PROBE", "InvalidInput", "decode_pairs", "init_app"]
+__all__ = [
+    "CHARSET_FIELD",
+    "CHARSET_PROBE",
+    "InvalidInput",
+    "decode_pairs",
+    "for_programs",
+    "init_app",
+    "program_error_handler",
+    "serve_programs_under",
+]
 
 #: Name of the hidden charset-detection field in every form.
 CHARSET_FIELD = "_cs"
@@ -101,10 +116,42 @@ def decode_pairs(raw: bytes, terminal: terminals.Terminal, what: str) -> MultiDi
     return result
 
 
+#: Key under ``app.extensions``: (URL prefix, error handler) of the interfaces for programs.
+_PROGRAM_PREFIXES = "mobile_gateway.program_prefixes"
+
+
+def serve_programs_under(app: Flask, prefix: str, on_error: Callable) -> None:
+    """Serve the URLs under *prefix* to programs: no form decoding, no session, own errors.
+
+    :param on_error: called with the exception (an HTTP error or any other) instead of
+        the error page, for every request under *prefix*, routed or not.
+    """
+    app.extensions.setdefault(_PROGRAM_PREFIXES, []).append((prefix, on_error))
+
+
+def program_error_handler() -> Callable | None:
+    """Return the error handler of the program interface the request is for, if any."""
+    path = request.path
+    for prefix, on_error in current_app.extensions.get(_PROGRAM_PREFIXES, ()):
+        if path == prefix.rstrip("/") or path.startswith(prefix):
+            return on_error
+    return None
+
+
+def for_programs() -> bool:
+    """Return whether the request is for an interface for programs (the JSON API)."""
+    return program_error_handler() is not None
+
+
 def read_request() -> None:
     """Detect the terminal and decode the query and form before any view runs."""
     terminal = terminals.detect(request.headers, request.remote_addr, secure=request.is_secure)
     g.terminal = terminal
+    if for_programs():
+        # The program's body is its own (JSON); its query is UTF-8.
+        g.args = MultiDict(request.args)
+        g.form = MultiDict()
+        return
     g.args = decode_pairs(request.query_string, terminal, "URL")
     g.form = MultiDict()
     if request.method == "POST":

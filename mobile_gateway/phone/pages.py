@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, current_app, g
 from werkzeug.exceptions import HTTPException
 
 from ..storage import db
-from .inbound import InvalidInput
+from .inbound import InvalidInput, program_error_handler
 from .outbound import render
 
 bp = Blueprint("pages", __name__)
@@ -49,7 +49,10 @@ def before_error_page(app: Flask, prepare: Callable[[], None]) -> None:
 
 
 def handle_http_error(error: HTTPException):
-    """Render an HTTP error as a page the terminal can read."""
+    """Render an HTTP error as a page the terminal can read (programs get their own)."""
+    on_error = program_error_handler()
+    if on_error is not None:
+        return on_error(error)
     code = error.code or 500
     for prepare in current_app.extensions.get(_BEFORE_ERROR_PAGE, ()):
         try:
@@ -67,9 +70,12 @@ def handle_http_error(error: HTTPException):
 
 
 def handle_unexpected(error: Exception):
-    """Roll back, log, and answer 500 in the terminal's encoding."""
+    """Roll back, log, and answer 500 in the terminal's encoding (programs get their own)."""
     log.exception("unexpected error", exc_info=error)
     db.get_session().rollback()
+    on_error = program_error_handler()
+    if on_error is not None:
+        return on_error(error)
     return render("error.html", 500, message=MESSAGES[500])
 
 

@@ -7,24 +7,30 @@ module of its capability (or a new one, imported here), and into a migration
 """
 
 from .accounts import ROLES, AuthSession, SubscriberBinding, User
+from .api import API_SCOPES, ApiToken
 from .base import MAX_ID, NAMING_CONVENTION, Base, DomainError, UTCDateTime, utcnow
+from .crosspost import CrosspostEntry, FeedSubscription
 from .echo import FRIENDSHIP_STATES, Echo, Friendship, ServiceSetting
 from .emoji import EmojiAuditEntry, EmojiMapping, EmojiTableVersion
 from .gateways import CarrierRange, RateLimitCounter, UntrustedSubscriberCount
 
 __all__ = [
+    "API_SCOPES",
     "FRIENDSHIP_STATES",
     "MAX_ID",
     "NAMING_CONVENTION",
     "ROLES",
+    "ApiToken",
     "AuthSession",
     "Base",
     "CarrierRange",
+    "CrosspostEntry",
     "DomainError",
     "Echo",
     "EmojiAuditEntry",
     "EmojiMapping",
     "EmojiTableVersion",
+    "FeedSubscription",
     "Friendship",
     "RateLimitCounter",
     "ServiceSetting",

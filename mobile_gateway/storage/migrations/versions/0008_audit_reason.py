@@ -1,7 +1,7 @@
 """The operator's reason for each change of the emoji layer.
 
 Revision ID: 0008_audit_reason
-Revises: 0004_sequence_fits
+Revises: 0007_api
 Create Date: 2026-12-02
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 #: Revision identifiers, used by Alembic.
 revision = "0008_audit_reason"
-down_revision = "0004_sequence_fits"
+down_revision = "0007_api"
 branch_labels = None
 depends_on = None
 
