@@ -66,7 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli, config
     from .accounts import easy_login_views, web_session
     from .accounts import views as account_views
-    from .echo import friend_views
+    from .echo import friend_views, people_views
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids
     from .operators import console_views, emoji_sync, period_views, ranges_views
@@ -106,6 +106,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         easy_login_views.bp,
         echo_views.bp,
         friend_views.bp,
+        people_views.bp,
         console_views.bp,
         period_views.bp,
         ranges_views.bp,

@@ -36,6 +36,8 @@ class DefaultConfig:
     RATE_LIMIT_EASY_LOGIN_PER_ADDRESS = (30, 600)
     #: ... and per account.
     RATE_LIMIT_EASY_LOGIN_PER_ACCOUNT = (10, 600)
+    #: User searches (each page of results counts) per user.
+    RATE_LIMIT_SEARCH_PER_USER = (60, 600)
     #: Per-address limits are this many times larger for a carrier gateway's address,
     #: which thousands of phones share.
     RATE_LIMIT_GATEWAY_ADDRESS_FACTOR = 50

@@ -12,7 +12,9 @@ What is limited (keys hold no secret: subscriber ids appear only as keyed hashes
 - posting: per user and per trusted subscriber id (``RATE_LIMIT_POST_PER_*``);
 - password sign-in: per client address (an IPv6 /64 counts as one) and per account name
   (``RATE_LIMIT_SIGN_IN_PER_*``);
-- easy login: per client address and per account (``RATE_LIMIT_EASY_LOGIN_PER_*``).
+- easy login: per client address and per account (``RATE_LIMIT_EASY_LOGIN_PER_*``);
+- user search: per user (``RATE_LIMIT_SEARCH_PER_USER``), so that nobody pages through
+  the whole directory of names.
 
 Thousands of phones reach us from the few addresses of a carrier gateway, so a per-address
 limit is multiplied by ``RATE_LIMIT_GATEWAY_ADDRESS_FACTOR`` for an address inside any
@@ -46,6 +48,7 @@ __all__ = [
     "hit",
     "limit_easy_login",
     "limit_post",
+    "limit_search",
     "limit_sign_in",
     "purge",
     "too_many",
@@ -119,6 +122,7 @@ _SETTINGS = (
     "RATE_LIMIT_SIGN_IN_PER_ACCOUNT",
     "RATE_LIMIT_EASY_LOGIN_PER_ADDRESS",
     "RATE_LIMIT_EASY_LOGIN_PER_ACCOUNT",
+    "RATE_LIMIT_SEARCH_PER_USER",
 )
 
 
@@ -229,3 +233,8 @@ def limit_easy_login(user=None) -> None:
     if user is not None:
         checks.append((f"easy:acct:{user.id}", _limit("RATE_LIMIT_EASY_LOGIN_PER_ACCOUNT")))
     _enforce(checks)
+
+
+def limit_search(user) -> None:
+    """Count a user search (a page of results) by *user*; 429 when over."""
+    _enforce([(f"search:user:{user.id}", _limit("RATE_LIMIT_SEARCH_PER_USER"))])

@@ -6,15 +6,16 @@ module of its capability (or a new one, imported here), and into a migration
 (:mod:`mobile_gateway.storage.migrations`).
 """
 
-from .accounts import ROLES, AuthSession, SubscriberBinding, User
+from .accounts import ROLES, AuthSession, SubscriberBinding, User, UserSearchTerm
 from .base import MAX_ID, NAMING_CONVENTION, Base, DomainError, UTCDateTime, utcnow
-from .echo import FRIENDSHIP_STATES, Echo, Friendship, ServiceSetting
+from .echo import FRIENDSHIP_STATES, MENTION_KINDS, Echo, Friendship, Mention, ServiceSetting
 from .emoji import EmojiAuditEntry, EmojiMapping, EmojiTableVersion
 from .gateways import CarrierRange, RateLimitCounter, UntrustedSubscriberCount
 
 __all__ = [
     "FRIENDSHIP_STATES",
     "MAX_ID",
+    "MENTION_KINDS",
     "NAMING_CONVENTION",
     "ROLES",
     "AuthSession",
@@ -26,11 +27,13 @@ __all__ = [
     "EmojiMapping",
     "EmojiTableVersion",
     "Friendship",
+    "Mention",
     "RateLimitCounter",
     "ServiceSetting",
     "SubscriberBinding",
     "UTCDateTime",
     "UntrustedSubscriberCount",
     "User",
+    "UserSearchTerm",
     "utcnow",
 ]
