@@ -61,7 +61,9 @@ def build_sqlite(path: Path, ds: pages.Dataset) -> None:
         with engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA synchronous=OFF")
             rows = ds.user_rows()
-            conn.execute(sa.insert(tables["users"]), [dict(zip(pages.USER_COLUMNS, r)) for r in rows])
+            conn.execute(
+                sa.insert(tables["users"]), [dict(zip(pages.USER_COLUMNS, r)) for r in rows]
+            )
             rows = ds.friendship_rows()
             conn.execute(
                 sa.insert(tables["friendships"]), [dict(zip(pages.FRIEND_COLUMNS, r)) for r in rows]
@@ -149,7 +151,9 @@ def prepare(kind: str, label: str, ds: pages.Dataset, args) -> tuple[str, float]
             tmp.replace(dump)
         else:
             subprocess.run(
-                ["pg_restore", "--no-owner", "-j", "2", "-d", dbname, str(dump)], env=env, check=True
+                ["pg_restore", "--no-owner", "-j", "2", "-d", dbname, str(dump)],
+                env=env,
+                check=True,
             )
         url = pages.pg_url(args.pg_url, dbname)
     start = time.perf_counter()

@@ -96,7 +96,9 @@ _CURSOR_RE = re.compile(r"([np])([0-9]{1,10})\.(.{1,48})", re.DOTALL)
 
 def _decode(text: str) -> tuple[str, str, int]:
     """Return ("next" or "prev", term, user id) of a cursor, or raise InvalidSearchCursor."""
-    error = InvalidSearchCursor("ページの指定が正しくありません。最初のページからやり直してください")
+    error = InvalidSearchCursor(
+        "ページの指定が正しくありません。最初のページからやり直してください"
+    )
     if not isinstance(text, str) or not _CURSOR_TEXT_RE.fullmatch(text):
         raise error
     try:
@@ -127,9 +129,7 @@ def _matching(terms, prefix: str, upper: str | None):
     return condition if upper is None else sa.and_(condition, terms.term < upper)
 
 
-def search(
-    session: Session, query: str, cursor: str | None = None, limit: int = 20
-) -> UserPage:
+def search(session: Session, query: str, cursor: str | None = None, limit: int = 20) -> UserPage:
     """Return a page of the users whose name or display name contains *query*.
 
     Results come in the order of the matching part of their name (an exact match first),

@@ -26,8 +26,8 @@ def record(session: Session, echo: Echo, answered: Echo | None) -> None:
     """Add the mentions of new *echo* (not yet flushed) answering *answered* (no commit)."""
     keys = [name.lower() for name in mentioned_names(echo.body)][:MAX_MENTIONS]
     kinds: dict[int, tuple[User, str]] = {}
-    if answered is not None and answered.author_id != echo.author.id:
-        kinds[answered.author_id] = (answered.author, "reply")
+    if answered is not None and answered.author.id != echo.author.id:
+        kinds[answered.author.id] = (answered.author, "reply")
     if keys:
         for user in session.scalars(sa.select(User).where(User.name_key.in_(keys))):
             if user.id != echo.author.id:

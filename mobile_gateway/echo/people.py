@@ -119,9 +119,7 @@ def suggestions(session: Session, user: User, limit: int = 5) -> list[Suggestion
         .subquery()
     )
     ids = session.scalars(
-        sa.select(recent.c.id)
-        .where(recent.c.id != user.id, recent.c.id.not_in(known))
-        .distinct()
+        sa.select(recent.c.id).where(recent.c.id != user.id, recent.c.id.not_in(known)).distinct()
     ).all()
     people = _users(session, list(ids))
     chosen = sorted(people.values(), key=lambda u: u.name_key)[:limit]

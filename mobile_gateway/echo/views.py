@@ -211,7 +211,7 @@ def archive():
 
 @bp.route("/replies")
 def replies():
-    """Show the echoes that answer the user or name them (``@name``); the first page marks them seen."""
+    """Show the echoes that answer the user or name them; the first page marks them seen."""
     _signed_in()
     closed = _reading_closed()
     if closed:

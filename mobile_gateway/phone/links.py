@@ -17,7 +17,9 @@ __all__ = ["MENTION_RE", "URL_RE", "mentioned_names", "tokens"]
 URL_RE = re.compile(r"https?://[!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]+(?<![.,;:!?)\]'])", re.ASCII)
 #: ``@name`` (or the full-width ``＠`` a phone's kana keyboard gives) with a user name's
 #: characters, not inside a word or an address (``mail@example``), at most 20 of them.
-MENTION_RE = re.compile(r"(?<![A-Za-z0-9_@＠.-])[@＠](?P<name>[A-Za-z0-9_-]{1,20})(?![A-Za-z0-9_-])")
+MENTION_RE = re.compile(
+    r"(?<![A-Za-z0-9_@＠.-])[@＠](?P<name>[A-Za-z0-9_-]{1,20})(?![A-Za-z0-9_-])"
+)
 _TOKEN_RE = re.compile(f"(?P<url>{URL_RE.pattern})|{MENTION_RE.pattern}")
 
 

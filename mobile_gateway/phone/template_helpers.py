@@ -65,6 +65,7 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
 
 _JST = timezone(timedelta(hours=9), "JST")
 
+
 def linkify(
     text: str, mentioned: Mapping[str, str] | None = None, exit_page: bool | None = None
 ) -> Markup:

@@ -40,7 +40,7 @@ class TestSearch:
     """Searching the users table through its suffix index, on both databases."""
 
     def test_any_part_of_a_display_name_in_any_kana(self, session):
-        """"タロ", "ﾀﾛ" and "ろう" all find たろう; "ロウ" finds ｼﾞﾛｳ too."""
+        """ "タロ", "ﾀﾛ" and "ろう" all find たろう; "ロウ" finds ｼﾞﾛｳ too."""
         _signup(session, "taro", "やまだたろう")
         _signup(session, "jiro", "ｼﾞﾛｳ")
         _signup(session, "hanako", "はなこ")
@@ -82,7 +82,9 @@ class TestSearch:
         assert _names(user_search.search(session, "けん")) == []
         assert _names(user_search.search(session, "ken")) == ["ken"]
 
-    @pytest.mark.parametrize("cursor", ["", "x", "%%%", "bjEyMy4", "A" * 500, "cDk5OTk5OTk5OTk5LmE"])
+    @pytest.mark.parametrize(
+        "cursor", ["", "x", "%%%", "bjEyMy4", "A" * 500, "cDk5OTk5OTk5OTk5LmE"]
+    )
     def test_garbled_cursor_refused(self, session, cursor):
         """A garbled or forged cursor is refused with a message, never a database error."""
         _signup(session, "taro", "たろう")

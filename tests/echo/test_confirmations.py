@@ -33,7 +33,9 @@ def test_friend_actions_say_what_happened(signed_in, store, name):
     alice.click("4\ufe0f\u20e3マイミク")
     alice.submit({"name": "bob"}, "/friends")
     assert "マイミク申請しました" in alice.text
-    accept = [i for i, f in enumerate(alice.forms()) if ("action", "accept", "hidden") in f.controls]
+    accept = [
+        i for i, f in enumerate(alice.forms()) if ("action", "accept", "hidden") in f.controls
+    ]
     alice.submit({}, accept[0])
     assert "マイミクになりました" in alice.text and store.are_friends("alice", "carol")
     alice.click("解除")

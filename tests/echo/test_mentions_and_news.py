@@ -121,7 +121,9 @@ class TestMentionLinks:
 class TestRepliesPage:
     """Replies and mentions both reach the user's replies page, newest first."""
 
-    @pytest.mark.parametrize("name", ["docomo_mova", "au", "softbank", "jphone", "willcom", "iphone"])
+    @pytest.mark.parametrize(
+        "name", ["docomo_mova", "au", "softbank", "jphone", "willcom", "iphone"]
+    )
     def test_reply_and_mention_both_listed(self, signed_in, store, name):
         """bob answers alice's echo, carol names her: both are on alice's replies page."""
         for user in ("alice", "bob", "carol"):

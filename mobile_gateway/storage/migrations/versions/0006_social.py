@@ -107,7 +107,11 @@ def _fill_mentions(connection: sa.Connection) -> None:
         "JOIN echoes p ON p.id = e.reply_to_id WHERE p.author_id <> e.author_id"
     )
     echoes = sa.table(
-        "echoes", sa.column("id"), sa.column("author_id"), sa.column("body"), sa.column("created_at")
+        "echoes",
+        sa.column("id"),
+        sa.column("author_id"),
+        sa.column("body"),
+        sa.column("created_at"),
     )
     users = sa.table("users", sa.column("id"), sa.column("name_key"))
     mentions = sa.table(
@@ -172,9 +176,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("term", "user_id", name=op.f("pk_user_search_terms")),
     )
-    op.create_index(
-        "ix_user_search_terms_user_id_term", "user_search_terms", ["user_id", "term"]
-    )
+    op.create_index("ix_user_search_terms_user_id_term", "user_search_terms", ["user_id", "term"])
     op.create_table(
         "mentions",
         sa.Column("echo_id", sa.Integer(), nullable=False),
