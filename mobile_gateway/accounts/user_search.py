@@ -40,6 +40,8 @@ __all__ = [
 
 #: Longest term stored, in code points; a longer query (in search form) matches nobody.
 MAX_TERM_CHARS = 48
+#: Most people on one page.
+MAX_PAGE_SIZE = 100
 #: Katakana (and its iteration marks) to hiragana.
 _KANA = {code: code - 0x60 for code in (*range(0x30A1, 0x30F7), 0x30FD, 0x30FE)}
 #: Emoji presentation selectors: ``☀`` and ``☀️`` are the same name.
@@ -137,8 +139,9 @@ def search(session: Session, query: str, cursor: str | None = None, limit: int =
 
     :raises InvalidSearchCursor: if *cursor* cannot be read.
     """
-    prefix = search_key(query)
+    prefix = search_key(query).lstrip("@")  # "@taro" is how people write a name
     position = None if cursor is None else _decode(cursor)
+    limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     if not prefix or len(prefix) > MAX_TERM_CHARS:
         return UserPage(items=[])
     upper = _after(prefix)

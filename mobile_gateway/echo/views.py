@@ -113,7 +113,8 @@ def home():
     session = db.get_session()
     items = echoes.home(session, g.user) if g.user.echo_enabled else []
     posting = _period().closed_message(utcnow())
-    suggested = people.suggestions(session, g.user, HOME_SUGGESTIONS) if not items else []
+    quiet = g.user.echo_enabled and not items
+    suggested = people.suggestions(session, g.user, HOME_SUGGESTIONS) if quiet else []
     return render_home(
         200,
         items,

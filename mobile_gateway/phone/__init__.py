@@ -5,7 +5,8 @@ side (:mod:`.inbound`: the terminal on ``g``, query and form decoded from the ca
 encoding into internal text), the response side (:mod:`.outbound`: the most specific
 template rendered and encoded in the terminal's codec, within its page budget), the Jinja
 helpers for handsets (:mod:`.template_helpers`: input modes, accesskeys, relative times,
-links) and the pages of its own (:mod:`.pages`: the exit page, the error pages).
+links; :mod:`.links` says what in a text is a URL or an ``@name``) and the pages of its
+own (:mod:`.pages`: the exit page, the error pages).
 
 Only :mod:`.inbound` decodes carrier bytes and only :mod:`.outbound` encodes them. May
 import :mod:`..storage` (error pages roll back); no other package of the app.
