@@ -49,6 +49,7 @@ class TestSearch:
         assert sorted(_names(user_search.search(session, "ロウ"))) == ["jiro", "taro"]
         assert _names(user_search.search(session, "ＨＡＮ")) == ["hanako"]
         assert _names(user_search.search(session, "zzz")) == []
+        assert _names(user_search.search(session, "@Taro")) == ["taro"]
 
     def test_each_user_once(self, session):
         """A name holding the query several times (and in both names) lists the user once."""
