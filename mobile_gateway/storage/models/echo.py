@@ -51,15 +51,16 @@ class Echo(Base):
         sa.Index("ix_echoes_author_id_created_at_id", "author_id", "created_at", "id"),
         # Newest echoes overall, for timelines whose authors post often.
         sa.Index("ix_echoes_created_at_id", "created_at", "id"),
+        # The replies to one echo, newest first and keyset-paged (a conversation); also
+        # what the foreign key's ON DELETE SET NULL looks up.
+        sa.Index("ix_echoes_reply_to_id_created_at_id", "reply_to_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     #: Internal-form text; its length in characters is checked by :mod:`...echo.text`, not here.
     body: Mapped[str] = mapped_column(sa.Text)
-    reply_to_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("echoes.id", ondelete="SET NULL"), index=True
-    )
+    reply_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("echoes.id", ondelete="SET NULL"))
     #: The echo this one answered was deleted (``reply_to_id`` is NULL then).
     answers_deleted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,6 +6,8 @@
 - ``mentions``: the users each echo names (``@name``) or answers, filled from the echoes
   there are (replies by SQL; ``@name`` by reading the bodies that hold an ``@``).
 - ``echoes.answers_deleted``: the echo answered was deleted.
+- ``ix_echoes_reply_to_id`` becomes ``(reply_to_id, created_at, id)``: a page of one echo's
+  replies reads a page of the index, however many replies it has.
 
 The normaliser and the mention pattern are copied here as they are at this revision: a
 migration must not change meaning when the app's code does later.
@@ -164,6 +166,10 @@ def upgrade() -> None:
         "echoes",
         sa.Column("answers_deleted", sa.Boolean(), server_default=sa.false(), nullable=False),
     )
+    op.create_index(
+        "ix_echoes_reply_to_id_created_at_id", "echoes", ["reply_to_id", "created_at", "id"]
+    )
+    op.drop_index("ix_echoes_reply_to_id", table_name="echoes")
     op.create_table(
         "user_search_terms",
         sa.Column("term", _TERM, nullable=False),
@@ -210,6 +216,8 @@ def downgrade() -> None:
     """Drop the tables and columns (display names are cut to 40 code points)."""
     op.drop_table("mentions")
     op.drop_table("user_search_terms")
+    op.create_index("ix_echoes_reply_to_id", "echoes", ["reply_to_id"])
+    op.drop_index("ix_echoes_reply_to_id_created_at_id", table_name="echoes")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_column("echoes", "answers_deleted")
         op.drop_column("users", "replies_seen_at")
