@@ -74,7 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .api import feed_views, token_views
     from .api import views as api_views
     from .crosspost import views as crosspost_views
-    from .echo import friend_views
+    from .echo import friend_views, people_views
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids
     from .operators import console_views, emoji_sync, period_views, ranges_views
@@ -114,6 +114,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         easy_login_views.bp,
         echo_views.bp,
         friend_views.bp,
+        people_views.bp,
         api_views.bp,
         feed_views.bp,
         token_views.bp,

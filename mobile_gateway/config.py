@@ -40,6 +40,8 @@ class DefaultConfig:
     RATE_LIMIT_API_PER_TOKEN = (300, 300)
     #: ... and per client address (tokens or none); a carrier gateway's gets the factor below.
     RATE_LIMIT_API_PER_ADDRESS = (600, 300)
+    #: User searches (each page of results counts) per user.
+    RATE_LIMIT_SEARCH_PER_USER = (60, 600)
     #: Per-address limits are this many times larger for a carrier gateway's address,
     #: which thousands of phones share.
     RATE_LIMIT_GATEWAY_ADDRESS_FACTOR = 50

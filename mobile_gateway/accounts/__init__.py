@@ -1,9 +1,9 @@
 """Accounts: users, passwords, sessions that work without cookies, CSRF, easy login.
 
 Owns the domain of people (:mod:`.users`, :mod:`.passwords`, :mod:`.sessions`,
-:mod:`.easy_login`: no Flask there), the request's session (:mod:`.web_session`: the
-session from a cookie or the ``sid`` in URLs, the CSRF check of every POST, the
-``form_fields()`` every form carries) and the pages of signing up and in
+:mod:`.easy_login`, :mod:`.user_search`: no Flask there), the request's session
+(:mod:`.web_session`: the session from a cookie or the ``sid`` in URLs, the CSRF check of
+every POST, the ``form_fields()`` every form carries) and the pages of signing up and in
 (:mod:`.views`) and of easy login (:mod:`.easy_login_views`).
 
 May import :mod:`..storage`, :mod:`..phone` and :mod:`..gateways`; nothing above.

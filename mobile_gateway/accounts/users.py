@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..storage.models import DomainError, User
-from . import passwords
+from . import passwords, user_search
 
 __all__ = [
     "AccountError",
@@ -99,6 +99,7 @@ def signup(session: Session, name: str, password: str, display_name: str | None 
     )
     session.add(user)
     try:
+        user_search.index_user(session, user)
         session.commit()
     except IntegrityError:
         # Someone took the name between our check and our insert.

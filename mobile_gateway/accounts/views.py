@@ -25,7 +25,8 @@ def signup():
             error = str(exc)
         else:
             web_session.sign_in(user)
-            return redirect(url_for("echo.home"))
+            # Straight on to the display name and one-line profile (optional).
+            return redirect(url_for("people.profile", m="welcome"))
     return render("accounts/signup.html", 400 if error else 200, error=error, name=name)
 
 

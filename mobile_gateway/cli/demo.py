@@ -1,4 +1,10 @@
-"""The ``demo`` command: demo users, friends and echoes, including each carrier's emoji."""
+"""The ``demo`` command: demo users, friends and echoes, including each carrier's emoji.
+
+Signed in as taro, the demo shows each social feature at once: the home page's news line
+(replies and mentions, sakura's pending friend request), conversations (the karaoke
+thread; kenji's deleted echo, "削除されました" above taro's answer), ``@name`` links,
+display names and one-line profiles, friends of friends on the friends page.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ import carrier_emoji  # noqa: F401  (registers the codecs the demo decodes with)
 
 from ..accounts import users
 from ..api import tokens
-from ..echo import friends
+from ..echo import echoes, friends, mentions, profiles
 from ..echo.text import clean_body
 from ..storage import db
 from ..storage.models import Echo, User, utcnow
@@ -92,7 +98,19 @@ DEMO_ECHOES = (
     ("kenji", "電池切れそう🔋", None),
     ("hanako", "ありがとう❤️", None),
     ("taro", "1️⃣2️⃣3️⃣ 押してね", None),
+    ("kenji", "明日は休みかも（あとで消します）", None),
+    ("taro", "いいなー、どこか行く？", 41),
+    ("hanako", "@taro 明日のカラオケ来る？🎤", None),
+    ("yuki", "@taro @hanako ケーキ残ってるよ🎂", None),
 )
+#: The demo echo its author deletes (1-based, as above): its reply says "削除されました".
+DEMO_DELETED = 41
+#: One-line profiles of some demo users.
+DEMO_PROFILES = {
+    "taro": "ラーメンとビールが好き🍺 ドコモ使い",
+    "hanako": "カラオケ担当🎤",
+    "sakura": "はじめました🌸 マイミク募集中",
+}
 #: Demo echoes as each carrier's phone sends them: (author, codec, bytes). They go through
 #: carrier_emoji like a real post, so the timeline holds emoji from every carrier,
 #: including carrier-only ones (DoCoMo F94A, au F370, SoftBank F7B1 "double loop").
@@ -128,12 +146,11 @@ def _seed_demo(session, bulk: int = 0) -> bool:
     with click.progressbar(DEMO_ECHOES, label="Demo echoes") as bar:
         for index, (author, body, answered) in enumerate(bar):
             created_at = now - timedelta(minutes=3) - step * (len(DEMO_ECHOES) - 1 - index)
+            target = added[answered - 1] if answered else None
             echo = Echo(
-                author=people[author],
-                body=clean_body(body),
-                reply_to=added[answered - 1] if answered else None,
-                created_at=created_at,
+                author=people[author], body=clean_body(body), reply_to=target, created_at=created_at
             )
+            mentions.record(session, echo, target)
             session.add(echo)
             added.append(echo)
     for minutes, (author, codec, data) in enumerate(DEMO_CARRIER_ECHOES, start=1):
@@ -141,7 +158,11 @@ def _seed_demo(session, bulk: int = 0) -> bool:
         session.add(
             Echo(author=people[author], body=body, created_at=now - timedelta(minutes=minutes))
         )
+    for name, line in DEMO_PROFILES.items():
+        profiles.set_profile(session, people[name], people[name].display_name or "", line)
     session.commit()
+    deleted = added[DEMO_DELETED - 1]
+    echoes.delete(session, people[deleted.author.name], deleted.id)
     if bulk:
         _seed_bulk(session, list(people.values()), bulk)
     return True

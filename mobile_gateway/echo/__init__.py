@@ -1,8 +1,11 @@
 """Echo, the microblog: echoes, timelines, friends ("mai-miku"), the service period.
 
-Owns the domain (:mod:`.echoes`: posting, deleting, timelines; :mod:`.text`: the body
-rules; :mod:`.paging`: keyset pages; :mod:`.friends`; :mod:`.service_period`; no Flask
-there) and its pages (:mod:`.views`, :mod:`.friend_views`).
+Owns the domain (:mod:`.echoes`: posting, deleting, timelines, conversations; :mod:`.text`:
+the body rules; :mod:`.paging`: keyset pages; :mod:`.mentions`: the users an echo speaks
+to; :mod:`.friends`; :mod:`.people`: search, suggestions, profile counts;
+:mod:`.profiles`: display names and one-line profiles; :mod:`.notifications`: what is new
+for a user; :mod:`.feedback`: confirmations carried in URLs; :mod:`.service_period`; no
+Flask there) and its pages (:mod:`.views`, :mod:`.friend_views`, :mod:`.people_views`).
 
 May import :mod:`..storage`, :mod:`..phone`, :mod:`..gateways` and :mod:`..accounts`;
 domain modules import no views.

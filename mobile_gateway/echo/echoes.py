@@ -1,8 +1,9 @@
-"""Echoes: one-line posts, timelines of them, posting and deleting.
+"""Echoes: one-line posts, timelines of them, conversations, posting and deleting.
 
-The body rules live in :mod:`.text`, the keyset paging in :mod:`.paging`, the errors in
-:mod:`.errors` (re-exported here: the functions below raise them). No Flask here: every
-function takes a SQLAlchemy session first, and the functions that change something commit.
+The body rules live in :mod:`.text`, the keyset paging in :mod:`.paging`, the users an
+echo speaks to in :mod:`.mentions`, the errors in :mod:`.errors` (re-exported here: the
+functions below raise them). No Flask here: every function takes a SQLAlchemy session
+first, and the functions that change something commit.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from ..accounts import users
-from ..storage.models import MAX_ID, Echo, User, utcnow
-from . import friends, service_period
+from ..storage.models import MAX_ID, Echo, Mention, User, utcnow
+from . import friends, mentions, service_period
 from .errors import (
     BodyRefused,
     EchoError,
@@ -45,6 +46,7 @@ __all__ = [
     "get",
     "home",
     "post",
+    "replies_and_mentions",
     "replies_of",
     "replies_to",
 ]
@@ -112,17 +114,32 @@ def by_user(
     return paginate(session, source, cursor, limit)
 
 
+def _addressed(user: User, kinds: tuple[str, ...]) -> Source:
+    """Return the echoes that speak to *user* (see :mod:`.mentions`), paged by the mention."""
+    base = (
+        sa.select(Echo)
+        .join(Mention, Mention.echo_id == Echo.id)
+        .where(Mention.user_id == user.id, Mention.kind.in_(kinds))
+    )
+    # The mention's own (created_at, echo_id) is the echo's key, read from its index.
+    return Source(base, key=(Mention.created_at, Mention.echo_id))
+
+
 def replies_to(
     session: Session, user: User, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> Page:
     """Return a page of other users' replies to *user*'s echoes, newest first."""
-    parent = aliased(Echo)
-    base = (
-        sa.select(Echo)
-        .join(parent, Echo.reply_to_id == parent.id)
-        .where(parent.author_id == user.id, Echo.author_id != user.id)
-    )
-    return paginate(session, Source(base), cursor, limit)
+    return paginate(session, _addressed(user, ("reply",)), cursor, limit)
+
+
+def replies_and_mentions(
+    session: Session, user: User, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> Page:
+    """Return a page of the echoes that answer *user* or name them (``@name``), newest first.
+
+    What the replies page shows; none of them is *user*'s own.
+    """
+    return paginate(session, _addressed(user, ("reply", "mention")), cursor, limit)
 
 
 def replies_of(
@@ -164,6 +181,7 @@ def post(
         if target is None:
             raise ReplyTargetMissing("返信先のエコーが見つかりません")
     echo = Echo(author=user, body=clean_body(body), reply_to=target, created_at=now)
+    mentions.record(session, echo, target)
     session.add(echo)
     try:
         session.commit()
@@ -175,7 +193,7 @@ def post(
 
 
 def delete(session: Session, user: User, echo_id: int | str) -> None:
-    """Delete and commit *user*'s echo; replies to it stay, without their target.
+    """Delete and commit *user*'s echo; replies to it stay, marked ``answers_deleted``.
 
     :raises EchoNotFound: if there is no such echo.
     :raises NotYourEcho: if someone else wrote it.
@@ -185,5 +203,14 @@ def delete(session: Session, user: User, echo_id: int | str) -> None:
         raise EchoNotFound("エコーが見つかりません")
     if echo.author_id != user.id:
         raise NotYourEcho("自分のエコーだけを削除できます")
+    # Lock the row (PostgreSQL) so that no reply to it commits between the mark and the
+    # delete; then mark the replies: the foreign key clears their reply_to_id after.
+    session.execute(sa.select(Echo.id).where(Echo.id == echo.id).with_for_update())
+    session.execute(
+        sa.update(Echo)
+        .where(Echo.reply_to_id == echo.id)
+        .values(answers_deleted=True)
+        .execution_options(synchronize_session=False)
+    )
     session.delete(echo)
     session.commit()

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..storage.models import Echo, UTCDateTime
+from ..storage.models import Echo, Mention, UTCDateTime
 from .errors import InvalidCursor
 
 __all__ = [
@@ -94,16 +94,20 @@ class Page:
 
 
 def with_related(stmt: sa.Select) -> sa.Select:
-    """Load each echo's author and the echo it answers (with its author) in one query."""
+    """Load each echo's author and the echo it answers (with its author) in one query.
+
+    The users each echo names (for its ``@name`` links) come in one more query for the
+    whole list, never one per echo.
+    """
     return stmt.options(
         joinedload(Echo.author),
         joinedload(Echo.reply_to).joinedload(Echo.author),
+        selectinload(Echo.mentions).joinedload(Mention.user),
     )
 
 
-def _key() -> sa.Tuple:
-    """Return the pagination key of an echo as a row value."""
-    return sa.tuple_(Echo.created_at, Echo.id)
+#: The pagination key of an echo: (created_at, id).
+ECHO_KEY = (Echo.created_at, Echo.id)
 
 
 def _key_of(created_at: datetime, ident: int) -> sa.Tuple:
@@ -128,6 +132,13 @@ class Source:
     #: lists are read per author through the (author_id, created_at, id) index, so a page
     #: costs about (authors x page size) index entries however quiet the friends are.
     authors: sa.Select | None = None
+    #: Columns equal to the echo's (created_at, id) to order and compare by: another
+    #: table's copy of them when its index gives the list's order (mentions).
+    key: tuple = ECHO_KEY
+
+    def key_value(self) -> sa.Tuple:
+        """Return the pagination key as a row value."""
+        return sa.tuple_(*self.key)
 
     def _per_author(self, session: Session) -> bool:
         """Return whether to read per author (PostgreSQL has LATERAL; SQLite has not)."""
@@ -167,7 +178,7 @@ class Source:
             ids = (
                 self.base.with_only_columns(Echo.id)
                 .where(condition)
-                .order_by(*_order(Echo.created_at, Echo.id, newest_first))
+                .order_by(*_order(*self.key, newest_first))
                 .limit(limit)
             )
             stmt = sa.select(Echo).where(Echo.id.in_(ids))
@@ -203,15 +214,15 @@ def paginate(session: Session, source: Source, cursor: str | None, limit: int) -
         items, has_older, has_newer = rows[:limit], len(rows) > limit, False
     elif position.direction == "before":
         bound = _key_of(position.created_at, position.id)
-        rows = source.fetch(session, _key() < bound, True, limit + 1)
+        rows = source.fetch(session, source.key_value() < bound, True, limit + 1)
         items, has_older = rows[:limit], len(rows) > limit
         # The echo the cursor was made from (unless deleted) and anything newer.
-        has_newer = source.exists(session, _key() >= bound)
+        has_newer = source.exists(session, source.key_value() >= bound)
     else:
         bound = _key_of(position.created_at, position.id)
-        rows = source.fetch(session, _key() > bound, False, limit + 1)
+        rows = source.fetch(session, source.key_value() > bound, False, limit + 1)
         items, has_newer = rows[:limit][::-1], len(rows) > limit
-        has_older = source.exists(session, _key() <= bound)
+        has_older = source.exists(session, source.key_value() <= bound)
     if not items:
         return Page(items=[])
     newest, oldest = items[0], items[-1]

@@ -1,23 +1,68 @@
-"""Echo itself: the home page with the post box, posting, archives, profiles, replies, deletion."""
+"""Echo itself: home with the post box, posting, conversations, archives, profiles, replies."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from flask import Blueprint, abort, g, redirect, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..accounts import users, web_session
 from ..gateways import rate_limits
+from ..phone import inbound
 from ..phone.outbound import render, render_fitting
 from ..storage import db
 from ..storage.models import utcnow
-from . import echoes, service_period
+from . import echoes, feedback, friends, notifications, people, service_period
 from .text import shorten
 
 bp = Blueprint("echo", __name__)
 # Replies quote what they answer, shortened to a whole number of characters.
 bp.add_app_template_filter(shorten, "shorten")
+#: Suggestions on a home page without echoes.
+HOME_SUGGESTIONS = 3
+
+
+@bp.app_template_global()
+def mention_links(echo) -> dict[str, str]:
+    """Return where each ``@name`` of *echo* links: lowercased name -> the user's page."""
+    if "@" not in echo.body and "＠" not in echo.body:
+        return {}
+    return {key: url_for("echo.user", name=name) for key, name in echo.mentioned.items()}
+
+
+@bp.app_template_global()
+def get_fields() -> Markup:
+    """Return the hidden fields of a GET form (a browser drops the action's query string).
+
+    The charset probe (the query is decoded as the phone encoded it), the session id on
+    phones without cookies, and DoCoMo's ``guid=ON`` when the page had it (a session bound
+    to the i-mode ID needs the ID on every request).
+    """
+    field = Markup('<input type="hidden" name="{}" value="{}"/>')
+    fields = field.format(inbound.CHARSET_FIELD, inbound.CHARSET_PROBE)
+    if g.get("session_token") and not g.terminal.cookies:
+        fields += field.format(web_session.PARAM, g.session_token)
+    if g.args.get("guid", "").upper() == "ON" and g.terminal.carrier == "docomo":
+        fields += field.format("guid", "ON")
+    return fields
+
+
+@bp.app_context_processor
+def confirmation() -> dict:
+    """Give every page the one-line confirmation its URL carries (``?m=posted``), if any."""
+    args = g.get("args")
+    return {
+        "feedback": feedback.message(args.get(feedback.PARAM) if args else None),
+        # Links carrying text (a search query) say how they were encoded, as forms do.
+        "charset_probe": inbound.CHARSET_PROBE,
+    }
+
+
+def done(endpoint: str, code: str, **values) -> Response:
+    """Redirect to *endpoint*, saying once that *code* (a :data:`feedback.MESSAGES` key) is done."""
+    return redirect(url_for(endpoint, **{feedback.PARAM: code}, **values))
 
 
 def _signed_in() -> None:
@@ -68,7 +113,15 @@ def home():
     session = db.get_session()
     items = echoes.home(session, g.user) if g.user.echo_enabled else []
     posting = _period().closed_message(utcnow())
-    return render_home(200, items, closed_message=posting)
+    quiet = g.user.echo_enabled and not items
+    suggested = people.suggestions(session, g.user, HOME_SUGGESTIONS) if quiet else []
+    return render_home(
+        200,
+        items,
+        closed_message=posting,
+        news=notifications.news(session, g.user),
+        suggestions=suggested,
+    )
 
 
 @bp.route("/echo", methods=("POST",))
@@ -89,12 +142,15 @@ def post():
         items = echoes.home(session, g.user) if g.user.echo_enabled else []
         target = echoes.get(session, reply_to) if reply_to else None
         return render_home(400, items, error=str(exc), body=body, reply_target=target)
-    return redirect(url_for("echo.home"))
+    if reply_to:
+        # Back to the conversation, where the reply now shows first.
+        return done("echo.show", "replied", echo_id=int(reply_to))
+    return done("echo.home", "posted")
 
 
 @bp.route("/echo/<int:echo_id>")
 def show(echo_id: int):
-    """Show one echo, what it answers, and a box to reply to it."""
+    """Show one echo in its conversation: what it answers, a reply box, its replies (paged)."""
     closed = _reading_closed()
     if closed:
         return closed
@@ -102,7 +158,16 @@ def show(echo_id: int):
     if echo is None:
         abort(404)
     web_session.ensure()
-    return render_fitting("echo/echo.html", 200, lambda _: {}, 1, echo=echo)
+    cursor = g.args.get("c") or None
+    try:
+        return render_list(
+            "echo/echo.html",
+            lambda limit: echoes.replies_of(db.get_session(), echo, cursor, limit),
+            echo=echo,
+            first_page=cursor is None,
+        )
+    except echoes.InvalidCursor:
+        abort(404)
 
 
 @bp.route("/echo/<int:echo_id>/delete", methods=("GET", "POST"))
@@ -120,7 +185,7 @@ def delete(echo_id: int):
             echoes.delete(session, g.user, echo_id)
         except echoes.EchoNotFound:
             abort(404)  # deleted meanwhile (a second confirmation, another tab)
-        return redirect(url_for("echo.home"))
+        return done("echo.home", "deleted")
     return render_fitting("echo/delete.html", 200, lambda _: {}, 1, echo=echo)
 
 
@@ -147,36 +212,51 @@ def archive():
 
 @bp.route("/replies")
 def replies():
-    """Show the replies others wrote to the user's echoes."""
+    """Show the echoes that answer the user or name them; the first page marks them seen."""
     _signed_in()
     closed = _reading_closed()
     if closed:
         return closed
     cursor = g.args.get("c") or None
+    session = db.get_session()
+    shown: list = []
+
+    def fetch(limit: int) -> echoes.Page:
+        page = echoes.replies_and_mentions(session, g.user, cursor, limit)
+        shown[:] = page.items
+        return page
+
     try:
-        return render_list(
-            "echo/replies.html",
-            lambda limit: echoes.replies_to(db.get_session(), g.user, cursor, limit),
-        )
+        response = render_list("echo/replies.html", fetch)
     except echoes.InvalidCursor:
         abort(404)
+    if cursor is None and shown:
+        notifications.mark_replies_seen(session, g.user, shown[0].created_at)
+    return response
 
 
 @bp.route("/u/<name>")
 def user(name: str):
-    """Show one user's echoes: public, signed in or not."""
+    """Show one user's profile and echoes (public); signed in, the friend button and its state."""
     closed = _reading_closed()
     if closed:
         return closed
-    owner = users.find_user(db.get_session(), name)
+    session = db.get_session()
+    owner = users.find_user(session, name)
     if owner is None:
         abort(404)
+    if g.user is not None:
+        web_session.ensure()
+    relation = friends.relation(session, g.user, owner) if g.user is not None else None
     cursor = g.args.get("c") or None
     try:
         return render_list(
             "echo/user.html",
-            lambda limit: echoes.by_user(db.get_session(), owner, cursor, limit),
+            lambda limit: echoes.by_user(session, owner, cursor, limit),
             owner=owner,
+            relation=relation,
+            counts=people.counts(session, owner),
+            first_page=cursor is None,
         )
     except echoes.InvalidCursor:
         abort(404)
@@ -186,5 +266,6 @@ def user(name: str):
 def echo_setting():
     """Turn Echo on or off on the user's home page."""
     _signed_in()
-    users.set_echo_enabled(db.get_session(), g.user, g.form.get("enabled") == "on")
-    return redirect(url_for("echo.home"))
+    enabled = g.form.get("enabled") == "on"
+    users.set_echo_enabled(db.get_session(), g.user, enabled)
+    return done("echo.home", "echo_on" if enabled else "echo_off")

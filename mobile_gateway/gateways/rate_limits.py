@@ -15,6 +15,8 @@ What is limited (keys hold no secret: subscriber ids appear only as keyed hashes
 - easy login: per client address and per account (``RATE_LIMIT_EASY_LOGIN_PER_*``);
 - the JSON API: per token and per client address (``RATE_LIMIT_API_PER_*``), answered by
   the API's own 429 (problem details with ``Retry-After``) instead of the page.
+- user search: per user (``RATE_LIMIT_SEARCH_PER_USER``), so that nobody pages through
+  the whole directory of names.
 
 Thousands of phones reach us from the few addresses of a carrier gateway, so a per-address
 limit is multiplied by ``RATE_LIMIT_GATEWAY_ADDRESS_FACTOR`` for an address inside any
@@ -50,6 +52,7 @@ __all__ = [
     "limit_api",
     "limit_easy_login",
     "limit_post",
+    "limit_search",
     "limit_sign_in",
     "purge",
     "too_many",
@@ -125,6 +128,7 @@ _SETTINGS = (
     "RATE_LIMIT_EASY_LOGIN_PER_ACCOUNT",
     "RATE_LIMIT_API_PER_TOKEN",
     "RATE_LIMIT_API_PER_ADDRESS",
+    "RATE_LIMIT_SEARCH_PER_USER",
 )
 
 
@@ -255,3 +259,8 @@ def limit_easy_login(user=None) -> None:
     if user is not None:
         checks.append((f"easy:acct:{user.id}", _limit("RATE_LIMIT_EASY_LOGIN_PER_ACCOUNT")))
     _enforce(checks)
+
+
+def limit_search(user) -> None:
+    """Count a user search (a page of results) by *user*; 429 when over."""
+    _enforce([(f"search:user:{user.id}", _limit("RATE_LIMIT_SEARCH_PER_USER"))])

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, current_app, g
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..storage import db
 from .inbound import InvalidInput, program_error_handler
@@ -18,16 +18,64 @@ log = logging.getLogger(__name__)
 #: Key under ``app.extensions``: what runs before an error page is rendered.
 _BEFORE_ERROR_PAGE = "mobile_gateway.before_error_page"
 
-#: Messages of the error pages, in the terminal's own encoding like every page.
+#: Messages of the error pages, in the terminal's own encoding like every page: one for
+#: every status Werkzeug knows (its own descriptions are English).
 MESSAGES = {
     400: "リクエストが正しくありません",
+    401: "ログインが必要です",
     403: "このページは表示できません",
     404: "ページが見つかりません",
     405: "この操作はできません",
+    406: "この端末に合う形でお見せできません",
+    408: "時間がかかりすぎました。もう一度お試しください",
+    409: "ほかの操作と重なりました。もう一度お試しください",
+    410: "このページはなくなりました",
+    411: "送信の長さがわかりません",
+    412: "ページが変わっています。もう一度お試しください",
     413: "送信された内容が大きすぎます",
+    414: "URLが長すぎます",
+    415: "この形式の送信は受け付けていません",
+    416: "指定された範囲がありません",
+    417: "この送信は受け付けられません",
+    418: "この操作はできません",
+    421: "このページは表示できません",
+    422: "送信された内容を処理できません",
+    423: "いまは変更できません",
+    424: "前の操作が失敗したため処理できません",
+    428: "ページを開きなおしてからお試しください",
     429: "混み合っています。しばらくしてからお試しください",
+    431: "送信されたヘッダーが大きすぎます",
+    451: "このページは表示できません",
     500: "エラーが発生しました。しばらくしてからお試しください",
+    501: "この操作には対応していません",
+    502: "エラーが発生しました。しばらくしてからお試しください",
+    503: "ただいま混み合っているか、メンテナンス中です。しばらくしてからお試しください",
+    504: "時間がかかりすぎました。しばらくしてからお試しください",
+    505: "この通信方式には対応していません",
 }
+
+
+def message_for(error: HTTPException) -> str:
+    """Return the Japanese message of an HTTP error page.
+
+    A Japanese description given on purpose (``abort(403, description="...")`` or a
+    subclass's own, as the CSRF failure has) is shown; Werkzeug's English ones (its
+    defaults, and those it raises itself, like the ``SecurityError`` of a bad host) never are.
+    """
+    code = error.code or 500
+    if isinstance(error, InvalidInput):
+        return error.message
+    description = getattr(error, "description", None)
+    default = default_exceptions.get(code)
+    if (
+        isinstance(description, str)
+        and not description.isascii()
+        and (default is None or description != default.description)
+    ):
+        return description
+    if code in MESSAGES:
+        return MESSAGES[code]
+    return MESSAGES[400] if 400 <= code < 500 else MESSAGES[500]
 
 
 @bp.route("/exit")
@@ -60,13 +108,7 @@ def handle_http_error(error: HTTPException):
         except Exception:  # the error page must not fail because of what it would show
             log.exception("error page not prepared: %s", getattr(prepare, "__name__", prepare))
             db.get_session().rollback()
-    if isinstance(error, InvalidInput):
-        message = error.message
-    elif getattr(error, "description", None) and code == 403:
-        message = error.description
-    else:
-        message = MESSAGES.get(code, MESSAGES[500])
-    return render("error.html", code, message=message)
+    return render("error.html", code, message=message_for(error))
 
 
 def handle_unexpected(error: Exception):

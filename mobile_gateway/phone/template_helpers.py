@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
 from flask import Flask, g, url_for
 from markupsafe import Markup, escape
+
+from .links import tokens
 
 __all__ = ["init_app", "input_mode", "keycap", "linkify", "relative_time"]
 
@@ -63,28 +65,29 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
 
 _JST = timezone(timedelta(hours=9), "JST")
 
-#: An http(s) URL in an echo: ASCII, up to the first space, quote, angle bracket or
-#: full-width character; trailing punctuation is left out.
-_URL_RE = re.compile(r"https?://[!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]+(?<![.,;:!?)\]'])", re.ASCII)
 
+def linkify(
+    text: str, mentioned: Mapping[str, str] | None = None, exit_page: bool | None = None
+) -> Markup:
+    """Escape *text* and turn its URLs and known ``@name`` mentions into links (one pass).
 
-def linkify(text: str, exit_page: bool | None = None) -> Markup:
-    """Escape *text* and turn its URLs into links, never shortened.
-
-    On feature phones a link leaves through the exit page, so that the session id in
-    the page's own URL never reaches the other site in a Referer.
+    URLs are never shortened; on feature phones a link leaves through the exit page, so
+    that the session id in the page's own URL never reaches the other site in a Referer.
+    ``@name`` links only when *mentioned* (lowercased name -> URL of that user's page,
+    from the echo's recorded mentions) has the name; any other ``@`` text stays text.
     """
     if exit_page is None:
         exit_page = g.terminal.is_feature_phone
+    mentioned = mentioned or {}
     out = []
-    position = 0
-    for match in _URL_RE.finditer(text):
-        url = match.group()
-        href = url_for("pages.exit", url=url) if exit_page else url
-        out.append(escape(text[position : match.start()]))
-        out.append(Markup('<a href="{}">{}</a>').format(href, url))
-        position = match.end()
-    out.append(escape(text[position:]))
+    for kind, value in tokens(text):
+        if kind == "url":
+            href = url_for("pages.exit", url=value) if exit_page else value
+            out.append(Markup('<a href="{}">{}</a>').format(href, value))
+        elif kind == "mention" and value.lower() in mentioned:
+            out.append(Markup('<a href="{}">{}</a>').format(mentioned[value.lower()], value))
+        else:
+            out.append(escape(value))
     return Markup("").join(out)
 
 

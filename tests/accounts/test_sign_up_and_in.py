@@ -13,11 +13,12 @@ class TestSignUpInOut:
 
     @pytest.mark.parametrize("name", PHONES)
     def test_sign_up_signs_in(self, phone, store, name):
-        """Signing up creates the account and lands on the home page, signed in."""
+        """Signing up creates the account and lands, signed in, on the (optional) profile form."""
         handset = phone(name)
         handset.sign_up("alice")
         assert handset.status == 200
-        assert handset.url.split("?")[0] == "http://localhost/"
+        assert handset.url.split("?")[0] == "http://localhost/settings/profile"
+        assert "登録しました。表示名とひとことを設定できます" in handset.text
         assert "ログアウト" in handset.text
         assert handset.has_link("自分")
         assert store.user_exists("alice")

@@ -11,7 +11,8 @@ from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Echo, Friendship, User
 
 #: Echoes the demo seeds: written as internal text, and as each carrier's bytes.
-DEMO_COUNT = len(demo.DEMO_ECHOES) + len(demo.DEMO_CARRIER_ECHOES)
+#: Echoes the demo leaves: one of its echoes is deleted (its reply says so).
+DEMO_COUNT = len(demo.DEMO_ECHOES) + len(demo.DEMO_CARRIER_ECHOES) - 1
 
 
 def count(app, model):
@@ -49,6 +50,11 @@ def test_demo_is_idempotent(fresh_db_url, make_app):
             sa.select(sa.func.count()).select_from(Echo).where(Echo.reply_to_id.is_not(None))
         )
     assert replies == 9
+    with app.app_context():
+        marked = db.get_session().scalar(
+            sa.select(sa.func.count()).select_from(Echo).where(Echo.answers_deleted)
+        )
+    assert marked == 1
     again = app.test_cli_runner().invoke(args=["demo"])
     assert again.exit_code == 0 and "already present" in again.output
     assert count(app, Echo) == DEMO_COUNT

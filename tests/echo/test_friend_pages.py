@@ -68,7 +68,10 @@ class TestFriends:
         alice = signed_in("willcom", "alice", create=False)
         assert "友だちの" in alice.text
         alice.click("マイミク")
-        _act(alice, "remove", "bob")
+        alice.click("解除")
+        assert "とのマイミクを解除しますか？" in alice.text
+        assert store.are_friends("alice", "bob")
+        alice.submit({}, "/friends/remove/bob")
         assert not store.are_friends("alice", "bob")
         assert "マイミク(0)" in alice.text
         alice.get("/")

@@ -407,7 +407,7 @@ class Phone:
         drop: tuple = (),
         **kwargs,
     ):
-        """Fill in and send a form of the last page.
+        """Fill in and send a form of the last page (POST, or GET with the fields as the query).
 
         :param fields: values typed by the user (they replace the page's values).
         :param form: index of the form, or a substring of its action.
@@ -425,8 +425,12 @@ class Phone:
             pairs.append((name, fields.pop(name, value)))
         pairs.extend(fields.items())
         body = raw_body if raw_body is not None else self.urlencode(pairs, codec)
+        if target.method == "get":
+            # A browser replaces the action's query string by the form's fields.
+            path = urlsplit(urljoin(self.url or "http://localhost/", target.action)).path
+            return self.request("GET", f"{path}?{body.decode('ascii')}", **kwargs)
         if target.method != "post":
-            raise AssertionError(f"form {target.action} is not a POST form")
+            raise AssertionError(f"form {target.action} is neither a GET nor a POST form")
         return self.request("POST", target.action or self.url, body, **kwargs)
 
     # --- Stories ------------------------------------------------------------------------

@@ -6,11 +6,11 @@ module of its capability (or a new one, imported here), and into a migration
 (:mod:`mobile_gateway.storage.migrations`).
 """
 
-from .accounts import ROLES, AuthSession, SubscriberBinding, User
+from .accounts import ROLES, AuthSession, SubscriberBinding, User, UserSearchTerm
 from .api import API_SCOPES, ApiToken
 from .base import MAX_ID, NAMING_CONVENTION, Base, DomainError, UTCDateTime, utcnow
 from .crosspost import CrosspostEntry, FeedSubscription
-from .echo import FRIENDSHIP_STATES, Echo, Friendship, ServiceSetting
+from .echo import FRIENDSHIP_STATES, MENTION_KINDS, Echo, Friendship, Mention, ServiceSetting
 from .emoji import EmojiAuditEntry, EmojiMapping, EmojiTableVersion
 from .gateways import CarrierRange, RateLimitCounter, UntrustedSubscriberCount
 
@@ -18,6 +18,7 @@ __all__ = [
     "API_SCOPES",
     "FRIENDSHIP_STATES",
     "MAX_ID",
+    "MENTION_KINDS",
     "NAMING_CONVENTION",
     "ROLES",
     "ApiToken",
@@ -32,11 +33,13 @@ __all__ = [
     "EmojiTableVersion",
     "FeedSubscription",
     "Friendship",
+    "Mention",
     "RateLimitCounter",
     "ServiceSetting",
     "SubscriberBinding",
     "UTCDateTime",
     "UntrustedSubscriberCount",
     "User",
+    "UserSearchTerm",
     "utcnow",
 ]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import Base, UTCDateTime, utcnow
 
-__all__ = ["ROLES", "AuthSession", "SubscriberBinding", "User"]
+__all__ = ["ROLES", "AuthSession", "SubscriberBinding", "User", "UserSearchTerm"]
 
 #: Roles a user may have.
 ROLES = ("user", "operator")
@@ -26,7 +26,14 @@ class User(Base):
     name: Mapped[str] = mapped_column(sa.String(20))
     #: ``name`` lowercased; the unique key that makes names case-insensitively unique.
     name_key: Mapped[str] = mapped_column(sa.String(20), unique=True)
-    display_name: Mapped[str | None] = mapped_column(sa.String(40))
+    #: The name people know the user by (internal form, emoji allowed; rules in
+    #: :mod:`...echo.profiles`). A ``Text``: its length is counted as the reader sees it.
+    display_name: Mapped[str | None] = mapped_column(sa.Text)
+    #: One line about the user, shown on their profile (same rules).
+    profile: Mapped[str | None] = mapped_column(sa.Text)
+    #: When the user last opened the replies page: replies and mentions newer than this
+    #: are "new" on the home page (NULL: never opened, all are new).
+    replies_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Self-describing scrypt hash, see :mod:`mobile_gateway.accounts.passwords`.
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     #: Whether the post box and timeline show on the user's home page.
@@ -104,3 +111,28 @@ class SubscriberBinding(Base):
 
     def __repr__(self) -> str:
         return f"<SubscriberBinding {self.id} user={self.user_id} {self.carrier} {self.masked}>"
+
+
+#: Search terms are compared code point by code point on both databases (SQLite's default;
+#: the "C" collation on PostgreSQL), so that a prefix is a plain index range.
+SEARCH_TERM_TYPE = sa.String(48).with_variant(sa.String(48, collation="C"), "postgresql")
+
+
+class UserSearchTerm(Base):
+    """One suffix of a user's name or display name in search form (see ``accounts.user_search``).
+
+    Every suffix is stored, so a search for any part of a name is a prefix range of the
+    primary key: an index range, bounded by the page size however many users there are.
+    """
+
+    __tablename__ = "user_search_terms"
+    __table_args__ = (sa.Index("ix_user_search_terms_user_id_term", "user_id", "term"),)
+
+    #: A suffix of the normalised name or display name, at most 48 code points.
+    term: Mapped[str] = mapped_column(SEARCH_TERM_TYPE, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<UserSearchTerm {self.term!r} user={self.user_id}>"

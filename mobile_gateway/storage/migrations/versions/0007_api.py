@@ -1,7 +1,7 @@
 """The JSON API's tokens; feed subscriptions and the entries seen of them (cross-posting).
 
 Revision ID: 0007_api
-Revises: 0004_sequence_fits
+Revises: 0006_social
 Create Date: 2026-12-02
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 #: Revision identifiers, used by Alembic.
 revision = "0007_api"
-down_revision = "0004_sequence_fits"
+down_revision = "0006_social"
 branch_labels = None
 depends_on = None
 
