@@ -64,8 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     :param test_config: settings that replace the instance config (tests pass these).
     """
     from . import cli, config
-    from .accounts import easy_login_views, web_session
+    from .accounts import easy_login_views
     from .accounts import views as account_views
+    from .accounts import web_session
     from .echo import friend_views
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids

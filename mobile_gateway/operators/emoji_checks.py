@@ -2,9 +2,10 @@
 
 A row is refused for a carrier code outside the carrier's emoji cells, a carrier-only key
 whose code is another one, a ``fit`` that is no standard emoji, a text fallback the
-Shift_JIS carriers cannot show (``[name]`` must encode in CP932), or a localsrc number out
-of range or taken twice. A code **round-trips** when decoding it, then encoding, gives the
-same bytes, in every byte form of its carrier.
+Shift_JIS carriers cannot show (``[name]`` must encode in CP932) or that holds markup
+characters or invisible ones (the console, the CLI and CSV imports all come here), or a
+localsrc number out of range or taken twice. A code **round-trips** when decoding it, then
+encoding, gives the same bytes, in every byte form of its carrier.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import emoji as emoji_package
 import carrier_emoji
 from carrier_emoji import EmojiIndex, EmojiRow, notations
 
+from ..phone.invisible import has_invisible
 from .emoji_layer import CARRIER_LABELS, CODE_FIELDS, shipped_by_key
 from .emoji_notation import CARRIER_CODES, PUA_OF, SJIS_BY_PUA, describe_key, qualify
 
@@ -51,7 +53,9 @@ LOCALSRC_RANGES = ((1, 518), (700, 822))
 GOOGLE_RANGE = (0xFE000, 0xFEEA0)
 #: Round-trip failures listed by name in one message before "and N more".
 MAX_LISTED = 5
-_NAME_FORBIDDEN = re.compile(r"[\[\]\x00-\x1f\x7f]")
+#: What a text-fallback name may not hold: the brackets around it, markup characters
+#: (a name is text on pages: ``<svg/onload=...>`` or a quote must never reach one).
+_NAME_FORBIDDEN = re.compile(r"[\[\]<>&\"']")
 
 
 def code_bytes(codec: str, carrier: str, code: int) -> bytes:
@@ -138,10 +142,16 @@ def check_row(row: EmojiRow, shipped: Mapping[str, EmojiRow]) -> list[str]:
         elif row.fit not in shipped and row.fit not in emoji_package.EMOJI_DATA:
             problems.append(f"{name}: fit {row.fit!r} is not a standard emoji")
     if row.name_ja is not None:
-        if _NAME_FORBIDDEN.search(row.name_ja) or len(row.name_ja) > MAX_NAME_CHARS:
+        if (
+            not row.name_ja.strip()
+            or _NAME_FORBIDDEN.search(row.name_ja)
+            or has_invisible(row.name_ja)
+            or len(row.name_ja) > MAX_NAME_CHARS
+        ):
             problems.append(
                 f"{name}: name {row.name_ja!r} must be 1-{MAX_NAME_CHARS} characters"
-                " without brackets or control characters"
+                " without brackets, markup characters (< > & \" ') or control, bidi"
+                " and zero-width characters"
             )
         try:
             f"[{row.name_ja}]".encode("cp932")
