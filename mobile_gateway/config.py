@@ -1,13 +1,58 @@
-"""Default settings; override in ``instance/config.py`` or ``MOBILE_GATEWAY_*`` variables."""
+"""Default settings; override in ``instance/config.py`` or ``MOBILE_GATEWAY_*`` variables.
+
+``SECRET_KEY`` has no default in the source: unless the instance config or the
+environment sets one, :func:`ensure_secret_key` generates a random key into the instance
+folder (``instance/secret_key``) on first run and reads it back afterwards. A known key
+(one that is in some source, like an old default) or one too short to be random is refused:
+the app does not start on it.
+"""
+
+from __future__ import annotations
 
 import os
+import secrets
+
+__all__ = ["ConfigError", "DefaultConfig", "ensure_secret_key", "secret_key_problem"]
+
+#: File in the instance folder that holds the generated key.
+SECRET_KEY_FILE = "secret_key"
+#: Shortest key accepted, in characters (or bytes): a random key of this length cannot be
+#: guessed offline, and the keyed hashes of subscriber ids rest on it.
+MIN_SECRET_KEY_CHARS = 32
+#: Fewest different characters a key must hold (``"a" * 64`` is no key).
+MIN_SECRET_KEY_DISTINCT = 10
+#: Keys that are in some source: old defaults of this project, the ones documentation and
+#: tutorials print. Refused even when long enough.
+KNOWN_SECRET_KEYS = frozenset(
+    {
+        "dev-only-change-me",
+        "dev",
+        "development",
+        "secret",
+        "secret-key",
+        "secret_key",
+        "changeme",
+        "change-me",
+        "change_me",
+        "your-secret-key",
+        "your-secret-key-here",
+        "test-secret-key-not-for-production",
+        # Flask's documentation: the example output of ``secrets.token_hex()``.
+        "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",
+    }
+)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be run with (a missing, known or weak ``SECRET_KEY``)."""
 
 
 class DefaultConfig:
     """Settings every instance starts from."""
 
-    #: Signs nothing secret by itself (sessions live in the database) but Flask wants one.
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    #: Keys the HMAC of bound subscriber ids, rate-limit keys of ids, and the signed tokens
+    #: of signed-out forms. None: generated into the instance folder (see the module doc).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     #: SQLAlchemy URL; SQLite in the instance folder when unset.
     DATABASE_URL = os.environ.get("DATABASE_URL")
     #: Seconds a session may go unused before it dies (see ``sessions.IDLE_TIMEOUT``).
@@ -45,3 +90,68 @@ class DefaultConfig:
     EMOJI_SYNC_INTERVAL = 1.0
     #: Largest CSV import pasted into the console (other forms keep MAX_CONTENT_LENGTH).
     ADMIN_MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+
+
+def secret_key_problem(key) -> str | None:
+    """Say why *key* cannot be ``SECRET_KEY``, or return None when it can."""
+    if key is None or not isinstance(key, (str, bytes)) or not key:
+        return "SECRET_KEY is empty"
+    text = key.decode("latin-1") if isinstance(key, bytes) else key
+    if text.strip() in KNOWN_SECRET_KEYS:
+        return "SECRET_KEY is a known key (it is in some source code or documentation)"
+    if len(text) < MIN_SECRET_KEY_CHARS:
+        return f"SECRET_KEY is shorter than {MIN_SECRET_KEY_CHARS} characters"
+    if len(set(text)) < MIN_SECRET_KEY_DISTINCT:
+        return "SECRET_KEY is not random (too few different characters)"
+    return None
+
+
+def _read_or_make_key(instance_path: str) -> str:
+    """Return the key kept in the instance folder, generating it first if there is none.
+
+    The file is created with O_EXCL and mode 0600: two processes starting at once end up
+    with the same key (the second reads what the first wrote).
+    """
+    path = os.path.join(instance_path, SECRET_KEY_FILE)
+    os.makedirs(instance_path, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path, encoding="ascii") as file:
+            return file.read().strip()
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(key + "\n")
+    return key
+
+
+def ensure_secret_key(app) -> None:
+    """Make sure *app* runs on a proper ``SECRET_KEY``, or raise :class:`ConfigError`.
+
+    Unset (None): the key in ``instance/secret_key`` is used, generated on first run.
+    Set (instance config, ``SECRET_KEY`` or ``MOBILE_GATEWAY_SECRET_KEY``): it must be a
+    proper key; an empty, known, short or repetitive one is refused.
+    """
+    key = app.config.get("SECRET_KEY")
+    source = "the configuration"
+    if key is None:
+        path = os.path.join(app.instance_path, SECRET_KEY_FILE)
+        try:
+            key = _read_or_make_key(app.instance_path)
+        except OSError as error:
+            raise ConfigError(
+                f"SECRET_KEY is not set and {path} cannot be written or read ({error}); "
+                "set SECRET_KEY (or MOBILE_GATEWAY_SECRET_KEY) in the environment"
+            ) from None
+        source = path
+        app.config["SECRET_KEY"] = key
+    app.config["SECRET_KEY_SOURCE"] = source
+    problem = secret_key_problem(key)
+    if problem is not None:
+        fix = (
+            f"delete {source} to have a new key generated"
+            if source != "the configuration"
+            else "set a random one (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            " or unset it to have one generated into the instance folder"
+        )
+        raise ConfigError(f"{problem} (from {source}): {fix}. Bound phones must then re-bind.")
