@@ -87,7 +87,7 @@ def signup(session: Session, name: str, password: str, display_name: str | None 
     error = check_name(name)
     if error is not None:
         raise InvalidName(error)
-    error = passwords.check_password(password)
+    error = passwords.check_password(password, [name, display_name or ""])
     if error is not None:
         raise InvalidPassword(error)
     if find_user(session, name) is not None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from support.settings import PASSWORD
 
 from mobile_gateway.accounts import sessions
 from mobile_gateway.storage.models import utcnow
@@ -98,7 +99,7 @@ class TestSidInUrls:
         assert "Set-Cookie" not in handset.response.headers
         assert handset.sid
         handset.click("ログイン")
-        handset.submit({"name": "alice", "password": "password123"}, "/login")
+        handset.submit({"name": "alice", "password": PASSWORD}, "/login")
         assert "ログアウト" in handset.text
         assert handset.sid
 
@@ -140,7 +141,7 @@ class TestSidLifecycle:
         before = handset.sid
         handset.click("ログイン")
         assert handset.sid == before
-        handset.submit({"name": "alice", "password": "password123"}, "/login")
+        handset.submit({"name": "alice", "password": PASSWORD}, "/login")
         after = handset.sid
         assert _signed_in(handset)
         assert after and after != before
@@ -157,7 +158,7 @@ class TestSidLifecycle:
         handset = phone(name)
         handset.get("/login")
         before = handset.cookie
-        handset.submit({"name": "alice", "password": "password123"}, "/login")
+        handset.submit({"name": "alice", "password": PASSWORD}, "/login")
         assert _signed_in(handset)
         assert handset.cookie and handset.cookie != before
         attacker = phone(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from support.phones import PHONES
+from support.settings import PASSWORD
 
 from mobile_gateway.storage.models import AuthSession, Echo, User
 
@@ -69,7 +70,7 @@ class TestBrokenEncoding:
         """Broken bytes in a sign-up name create no account."""
         handset = phone("docomo_mova")
         handset.get("/signup")
-        handset.submit({"name": b"al\x82", "password": "password123"}, "/signup")
+        handset.submit({"name": b"al\x82", "password": PASSWORD}, "/signup")
         _assert_error_page(handset, 400, "「name」")
         assert store.count(User) == 0
 
