@@ -5,28 +5,19 @@ The same work from the shell: ``mobile-gateway ranges ...`` (:mod:`mobile_gatewa
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, url_for
+from flask import Blueprint, g, redirect, url_for
 
-from ..accounts import web_session
 from ..gateways import carrier_ranges, subscriber_ids
 from ..phone.outbound import render
 from ..storage import db
+from .console import private, require_operator
 
 __all__ = ["bp"]
 
 bp = Blueprint("admin_ranges", __name__, url_prefix="/admin/ranges")
-
-
-@bp.before_request
-def operators_only():
-    """Let only operators on a PC (or smartphone) in; phones get 403, visitors the sign-in page."""
-    if g.terminal.is_feature_phone:
-        abort(403, description="このページはPCからご利用ください")
-    if g.user is None:
-        return redirect(url_for("auth.login"))
-    if not g.user.is_operator:
-        abort(403, description="このページは運営者だけが表示できます")
-    return None
+# The rule of every operator page: operators on a PC only; never cached, never framed.
+bp.before_request(require_operator)
+bp.after_request(private)
 
 
 def _ranges_page(status: int = 200, error: str | None = None, cidr: str = ""):
@@ -51,7 +42,6 @@ def _ranges_page(status: int = 200, error: str | None = None, cidr: str = ""):
 @bp.route("")
 def index():
     """List every carrier's gateway ranges and how many ids came from elsewhere."""
-    web_session.ensure()
     return _ranges_page()
 
 
