@@ -75,7 +75,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids
     from .operators import console_views, emoji_sync, period_views, ranges_views
-    from .phone import inbound, pages, template_helpers
+    from .phone import inbound, pages, security_headers, template_helpers
     from .storage import db
 
     app = Flask(
@@ -108,6 +108,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         web_session,  # the session and user; CSRF on every POST; ids in URLs
         template_helpers,  # what handset templates use
         pages,  # the exit page; errors as pages in the terminal's encoding
+        security_headers,  # CSP, no framing, no sniffing on smartphone and PC pages
     ):
         step.init_app(app)
     # 4. The pages of each capability.

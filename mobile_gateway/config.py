@@ -59,6 +59,11 @@ class DefaultConfig:
     AUTH_SESSION_IDLE_TIMEOUT = 30 * 60
     #: Seconds a session lives at most, used or not (see ``sessions.LIFETIME``).
     AUTH_SESSION_LIFETIME = 24 * 60 * 60
+    #: Seconds between two purges of dead sessions by one process (at sign-in).
+    AUTH_SESSION_PURGE_INTERVAL = 5 * 60
+    #: Seconds a signed-out form (sign-in, sign-up, easy login) and the note of where to
+    #: return after sign-in stay valid.
+    SIGNED_OUT_FORM_MAX_AGE = 24 * 60 * 60
     #: Largest request body accepted: an echo is 150 characters; forms are small.
     MAX_CONTENT_LENGTH = 16 * 1024
 
@@ -73,10 +78,18 @@ class DefaultConfig:
     RATE_LIMIT_POST_PER_USER = (30, 600)
     #: ... and per trusted subscriber id (one phone, whichever account it uses).
     RATE_LIMIT_POST_PER_SUBSCRIBER = (30, 600)
-    #: Password sign-in attempts per client address ...
+    #: Password attempts per client address (all accounts) ...
     RATE_LIMIT_SIGN_IN_PER_ADDRESS = (30, 600)
-    #: ... and per account name.
-    RATE_LIMIT_SIGN_IN_PER_ACCOUNT = (10, 600)
+    #: ... per account and client (the trusted subscriber id, else the address) ...
+    RATE_LIMIT_SIGN_IN_PER_ACCOUNT_CLIENT = (10, 600)
+    #: ... and per account from all clients together, counting only attempts the two limits
+    #: above let through: far above what the owner reaches, so that only many addresses
+    #: at once can lock an account.
+    RATE_LIMIT_SIGN_IN_PER_ACCOUNT = (200, 600)
+    #: Sign-ups (each an scrypt hash) per client address ...
+    RATE_LIMIT_SIGN_UP_PER_ADDRESS = (10, 3600)
+    #: ... and per trusted subscriber id (one phone).
+    RATE_LIMIT_SIGN_UP_PER_SUBSCRIBER = (5, 86400)
     #: Easy-login attempts per client address ...
     RATE_LIMIT_EASY_LOGIN_PER_ADDRESS = (30, 600)
     #: ... and per account.

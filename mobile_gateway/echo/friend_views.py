@@ -24,9 +24,7 @@ ACTIONS = {
 @bp.route("/friends", methods=("GET", "POST"))
 def index():
     """List friends and pending requests (GET); act on one of them (POST)."""
-    if g.user is None:
-        return redirect(url_for("auth.login"))
-    web_session.ensure()
+    web_session.require_sign_in()
     session = db.get_session()
     error = None
     if request.method == "POST":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from flask import Blueprint, abort, g, redirect, url_for
@@ -18,12 +19,27 @@ from .text import shorten
 bp = Blueprint("echo", __name__)
 # Replies quote what they answer, shortened to a whole number of characters.
 bp.add_app_template_filter(shorten, "shorten")
+#: Form field of the post form's one-time token.
+POST_TOKEN_FIELD = "t"
+
+
+@bp.app_template_global()
+def post_token() -> str:
+    """Return a new one-time token for a post form (a retried post lands once)."""
+    return secrets.token_urlsafe(16)
 
 
 def _signed_in() -> None:
-    """Send a signed-out visitor to the sign-in page."""
-    if g.user is None:
-        abort(redirect(url_for("auth.login")))
+    """Send a signed-out visitor to the sign-in page (and back here after it)."""
+    web_session.require_sign_in()
+
+
+def _post_target(form) -> tuple[str, dict]:
+    """Where a post whose session expired returns after sign-in: the box it was typed in."""
+    reply_to = form.get("reply_to", "")
+    if reply_to.isascii() and reply_to.isdigit() and len(reply_to) <= 18:
+        return "echo.show", {"echo_id": int(reply_to)}
+    return "echo.home", {}
 
 
 def _period() -> service_period.ServicePeriod:
@@ -59,28 +75,32 @@ def render_home(status: int, items: list, **context) -> Response:
 def home():
     """Show the post box first, then the newest echoes of the user and friends."""
     if g.user is None:
-        web_session.ensure()
         return render("echo/welcome.html")
     closed = _reading_closed()
     if closed:
         return closed
-    web_session.ensure()
     session = db.get_session()
     items = echoes.home(session, g.user) if g.user.echo_enabled else []
     posting = _period().closed_message(utcnow())
-    return render_home(200, items, closed_message=posting)
+    return render_home(200, items, closed_message=posting, body=web_session.take_draft())
 
 
 @bp.route("/echo", methods=("POST",))
+@web_session.resumable(_post_target, draft="body")
 def post():
-    """Post an echo (or a reply); refuse bad bodies with a message and store nothing."""
+    """Post an echo (or a reply); refuse bad bodies with a message and store nothing.
+
+    The form's one-time token makes a retried post (the response was lost) land once.
+    """
     _signed_in()
     rate_limits.limit_post(g.user)
     session = db.get_session()
     body = g.form.get("body", "")
     reply_to = g.form.get("reply_to") or None
     try:
-        echoes.post(session, g.user, body, reply_to=reply_to)
+        echoes.post(
+            session, g.user, body, reply_to=reply_to, post_token=g.form.get(POST_TOKEN_FIELD)
+        )
     except echoes.EchoError as exc:
         closed = _reading_closed()
         if closed:
@@ -101,8 +121,8 @@ def show(echo_id: int):
     echo = echoes.get(db.get_session(), echo_id)
     if echo is None:
         abort(404)
-    web_session.ensure()
-    return render_fitting("echo/echo.html", 200, lambda _: {}, 1, echo=echo)
+    draft = web_session.take_draft() if g.user is not None else None
+    return render_fitting("echo/echo.html", 200, lambda _: {}, 1, echo=echo, body=draft)
 
 
 @bp.route("/echo/<int:echo_id>/delete", methods=("GET", "POST"))

@@ -31,6 +31,8 @@ class Echo(Base):
         sa.Index("ix_echoes_author_id_created_at_id", "author_id", "created_at", "id"),
         # Newest echoes overall, for timelines whose authors post often.
         sa.Index("ix_echoes_created_at_id", "created_at", "id"),
+        # A post form's one-time token: a retried post lands once (NULLs do not collide).
+        sa.UniqueConstraint("author_id", "post_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +43,9 @@ class Echo(Base):
         sa.ForeignKey("echoes.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Digest of the post form's one-time token with what was posted (see
+    #: :func:`...echo.echoes.post`); NULL for echoes posted without a token.
+    post_key: Mapped[str | None] = mapped_column(sa.String(32))
 
     author: Mapped[User] = relationship()
     reply_to: Mapped[Echo | None] = relationship(remote_side=[id], passive_deletes=True)
