@@ -267,7 +267,7 @@ def _read_note(token: str | None) -> dict | None:
     """Return a valid note of where to go after sign-in, or None."""
     max_age = int(current_app.config["SIGNED_OUT_FORM_MAX_AGE"])
     note = form_tokens.read_resume(_secret(), token, max_age)
-    if note is None or not _answers_get(note["endpoint"]):
+    if note is None or note["endpoint"] in NO_SID_ENDPOINTS or not _answers_get(note["endpoint"]):
         return None
     return note
 
