@@ -12,7 +12,13 @@ from __future__ import annotations
 import os
 import secrets
 
-__all__ = ["ConfigError", "DefaultConfig", "ensure_secret_key", "secret_key_problem"]
+__all__ = [
+    "ConfigError",
+    "DefaultConfig",
+    "ensure_secret_key",
+    "replace_secret_key_file",
+    "secret_key_problem",
+]
 
 #: File in the instance folder that holds the generated key.
 SECRET_KEY_FILE = "secret_key"
@@ -168,3 +174,18 @@ def ensure_secret_key(app) -> None:
             " or unset it to have one generated into the instance folder"
         )
         raise ConfigError(f"{problem} (from {source}): {fix}. Bound phones must then re-bind.")
+
+
+def replace_secret_key_file(instance_path: str) -> str:
+    """Write a new random key to the instance folder's key file (0600); return its path.
+
+    Written beside it first and renamed over it, so that a process starting meanwhile
+    reads the old key or the new one, never half of one.
+    """
+    path = os.path.join(instance_path, SECRET_KEY_FILE)
+    temporary = f"{path}.new"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secrets.token_urlsafe(48) + "\n")
+    os.replace(temporary, path)
+    return path

@@ -103,3 +103,50 @@ def test_known_key_from_the_environment_refused(tmp_path):
     assert "SECRET_KEY is a known key" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "instance" / "mobile_gateway.sqlite3").exists()
+
+
+def bound_phone(app) -> None:
+    """Sign taro up and bind an au phone to him with the app's key."""
+    from mobile_gateway.accounts import easy_login, users
+
+    with app.app_context():
+        session = db.get_session()
+        taro = users.signup(session, "taro", "echo-pass-2009")
+        easy_login.bind(
+            session, taro, app.config["SECRET_KEY"], "au", "00000000000000_mj.ezweb.ne.jp"
+        )
+
+
+def bindings(app) -> int:
+    """Return the number of easy-login bindings."""
+    from mobile_gateway.storage.models import SubscriberBinding
+
+    with app.app_context():
+        return db.get_session().query(SubscriberBinding).count()
+
+
+def test_rotate_writes_a_new_key_and_drops_bindings(sqlite_url, tmp_path):
+    """``secret-key rotate`` replaces the generated key; bound phones must bind again."""
+    app = app_on(sqlite_url, tmp_path, SECRET_KEY=None)
+    old_key = app.config["SECRET_KEY"]
+    bound_phone(app)
+    result = app.test_cli_runner().invoke(args=["secret-key", "rotate", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 1 easy-login binding(s)" in result.output
+    new_key = (tmp_path / "secret_key").read_text().strip()
+    assert new_key != old_key and len(new_key) >= 32
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+    assert app_on(sqlite_url, tmp_path, SECRET_KEY=None).config["SECRET_KEY"] == new_key
+    assert bindings(app) == 0
+
+
+def test_rotate_refuses_a_configured_key(sqlite_url, tmp_path):
+    """A key set in the configuration is changed there; the command says how, then drops."""
+    app = app_on(sqlite_url, tmp_path)
+    bound_phone(app)
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["secret-key", "rotate", "--yes"])
+    assert refused.exit_code == 1 and "drop-bindings" in refused.output
+    assert bindings(app) == 1 and not (tmp_path / "secret_key").exists()
+    dropped = runner.invoke(args=["secret-key", "drop-bindings", "--yes"])
+    assert dropped.exit_code == 0 and bindings(app) == 0

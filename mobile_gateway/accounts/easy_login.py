@@ -38,6 +38,7 @@ __all__ = [
     "mark_used",
     "mask",
     "unbind",
+    "unbind_all",
 ]
 
 #: Phones one account may bind.
@@ -179,3 +180,13 @@ def unbind(session: Session, user: User, binding_id: int) -> bool:
     session.execute(sa.delete(SubscriberBinding).where(SubscriberBinding.id == binding.id))
     session.commit()
     return True
+
+
+def unbind_all(session: Session) -> int:
+    """Remove every binding (after ``SECRET_KEY`` changed none can match); commit; count.
+
+    The sessions easy login opened with them end too.
+    """
+    result = session.execute(sa.delete(SubscriberBinding))
+    session.commit()
+    return result.rowcount

@@ -5,7 +5,8 @@
 :func:`mobile_gateway.create_app`. One module per group, each calling the capability it
 names: :mod:`.database` (``db``, ``init-db``), :mod:`.demo` (``demo``), :mod:`.serve`
 (``serve``), :mod:`.sessions` (``sessions``), :mod:`.operators` (``operator``,
-``service-period``), :mod:`.ranges` (``ranges``) and :mod:`.emoji` (``emoji``).
+``service-period``), :mod:`.ranges` (``ranges``), :mod:`.emoji` (``emoji``) and
+:mod:`.secret_key` (``secret-key``).
 
 **To add a command**: a click command or group in the module of its capability (or a new
 module here), and one line in :func:`init_app`. Commands that touch the app use
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import database, demo, emoji, operators, ranges, serve, sessions
+from . import database, demo, emoji, operators, ranges, secret_key, serve, sessions
 
 __all__ = ["init_app"]
 
@@ -33,5 +34,6 @@ def init_app(app: Flask) -> None:
         operators.service_period_group,
         emoji.emoji_group,
         ranges.ranges_group,
+        secret_key.secret_key_group,
     ):
         app.cli.add_command(command)
