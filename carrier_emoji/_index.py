@@ -39,11 +39,7 @@ _SOFTBANK_FB_SUBSTITUTE = 0xF5
 
 
 def as_text(text: str, html: bool) -> str:
-    """Return *text* as an encoder writes it: escaped for HTML (``&<>"'``) when *html*.
-
-    What the table says to write as text (a name, a fit) is not markup: on an HTML page it
-    is escaped like any text, inside an element or inside a quoted attribute value.
-    """
+    """Return table text (a name, a fit) as written: HTML-escaped (``&<>"'``) when *html*."""
     return _html.escape(text, quote=True) if html else text
 
 
@@ -316,13 +312,9 @@ class EmojiIndex:
         """Return the pattern of one whole emoji spelling (longest first), for cutting runs."""
         return re.compile(f"{_trie_regex(self.all_spellings)}|.", re.DOTALL)
 
-    def encode_map(
-        self, spec: CodecSpec, fallback: str, html: bool = False
-    ) -> dict[str, str | bytes | None]:
-        """Map each spelling of each table emoji to what *spec* writes (None: no way).
-
-        :param html: the output goes into HTML: text written for an emoji is escaped.
-        """
+    def encode_map(self, spec: CodecSpec, fallback: str, html: bool = False) -> dict:
+        """Map each spelling of each table emoji to what *spec* writes (None: no way);
+        with *html*, text written for an emoji is HTML-escaped."""
         key = ("encode", spec.name, fallback, html)
         return self._cached(key, lambda: self._build_encode_map(spec, fallback, html))
 
@@ -342,10 +334,8 @@ class EmojiIndex:
         return len(key) == 1 and ord(key) >= notations.CARRIER_ONLY_BASE
 
     def target(self, spec: CodecSpec, row: EmojiRow, fallback: str, html: bool = False):
-        """Return what *spec* writes for *row* under *fallback* (None: an encode error).
-
-        :param html: escape what is written as text (a fit, a name) for HTML.
-        """
+        """Return what *spec* writes for *row* under *fallback* (None: an encode error);
+        with *html*, text (a fit, a name) is HTML-escaped."""
         if spec.carrier is None:
             if fallback == "fit" and row.fit:
                 return as_text(row.fit, html)
@@ -380,13 +370,9 @@ class EmojiIndex:
         return self.fallback_text(spec, name or None, fallback, html)
 
     @staticmethod
-    def fallback_text(
-        spec: CodecSpec, name: str | None, fallback: str, html: bool = False
-    ) -> str | None:
-        """Return ``[name]`` when the page's charset can carry it, else the geta mark.
-
-        :param html: escape the name for HTML (text and attribute values alike).
-        """
+    def fallback_text(spec: CodecSpec, name: str | None, fallback: str, html=False) -> str | None:
+        """Return ``[name]`` (HTML-escaped with *html*) when the page's charset can carry it,
+        else the geta mark."""
         if fallback == "strict":
             return None
         if fallback in ("fit", "text") and name and _encodable(f"[{name}]", spec.base):

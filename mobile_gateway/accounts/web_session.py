@@ -11,27 +11,31 @@ Only signed-in users have a session row; a signed-out visitor's pages write noth
 Every POST must carry a CSRF token: the session's when signed in, else a signed token
 made for this visitor (:mod:`.form_tokens`). A POST whose session has expired (or was
 ended) gets the sign-in page instead of an error, with a note of where it was going and
-of the echo being typed (:func:`resumable`); after sign-in the phone lands there with the
-echo back in the box, and nothing is posted without the user's action.
+of the echo being typed (:mod:`.resume`); after sign-in the phone lands there with the echo
+back in the box, and nothing is posted without the user's action.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask import Flask, current_app, g, request
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden
-from werkzeug.routing import BuildError
 
 from ..phone import inbound, pages
-from ..phone.outbound import render
 from ..storage import db
 from ..storage.models import User
-from . import form_tokens, sessions
+from . import form_tokens, resume, sessions
+from .resume import (  # noqa: F401  (the views use them from here)
+    RESUME_FIELD,
+    login_page,
+    redirect_after_sign_in,
+    require_sign_in,
+    resumable,
+)
 
 __all__ = [
     "COOKIE_NAME",
@@ -58,15 +62,8 @@ COOKIE_NAME = "mgsid"
 FORM_COOKIE = "mgform"
 #: Query parameter that holds the session id on handsets that do not keep cookies.
 PARAM = "sid"
-#: Form field (and sign-in page parameter) with the signed note of where to go after sign-in.
-RESUME_FIELD = "resume"
 #: Endpoints whose URLs must never carry the session id.
 NO_SID_ENDPOINTS = frozenset({"pages.exit", "static"})
-#: Parameters a return target never keeps (the session's own, and the note itself).
-_NOT_KEPT = frozenset({PARAM, "guid", RESUME_FIELD, "_csrf", inbound.CHARSET_FIELD})
-#: Longest draft carried to the sign-in page, in code points (an echo is 150 characters).
-MAX_DRAFT_CODE_POINTS = 400
-EXPIRED_MESSAGE = "セッションの有効期限が切れました。もう一度ログインしてください"
 
 
 class CsrfFailure(Forbidden):
@@ -138,7 +135,7 @@ def load():
     if _form_token_ok(token):
         return None
     if g.session_lost:
-        return _session_expired()
+        return resume.session_expired()
     raise CsrfFailure()
 
 
@@ -212,108 +209,6 @@ def form_fields() -> Markup:
     return fields
 
 
-# Where to go after sign-in. ------------------------------------------------------------
-def resumable(target: str | Callable[[MultiDict], tuple] | None = None, draft: str | None = None):
-    """Say where a POST view returns after its session expired, and what text it keeps.
-
-    :param target: the endpoint to show after sign-in, or a function of the posted form
-        returning ``(endpoint, args)``; by default the view's own page when it answers
-        GET, else the home page.
-    :param draft: the form field holding text the user typed (the echo), put back in the
-        box after sign-in.
-    """
-
-    def decorate(view):
-        view.resume_target, view.resume_draft = target, draft
-        return view
-
-    return decorate
-
-
-def _return_target() -> tuple[str, dict, str | None]:
-    """Return (endpoint, args, draft) of where this request goes back after sign-in."""
-    view = current_app.view_functions.get(request.endpoint)
-    target = getattr(view, "resume_target", None)
-    draft_field = getattr(view, "resume_draft", None)
-    draft = g.form.get(draft_field, "")[:MAX_DRAFT_CODE_POINTS] if draft_field else None
-    if callable(target):
-        endpoint, args = target(g.form)
-    elif isinstance(target, str):
-        endpoint, args = target, {}
-    elif request.method == "GET" or _answers_get(request.endpoint):
-        endpoint = request.endpoint
-        args = dict(request.view_args or {})
-        if request.method == "GET":
-            args.update((k, v) for k, v in g.args.items() if k not in _NOT_KEPT)
-    else:
-        endpoint, args = "echo.home", {}
-    return endpoint, args, draft or None
-
-
-def _answers_get(endpoint: str | None) -> bool:
-    """Return whether *endpoint* has a route that answers GET."""
-    if endpoint not in current_app.view_functions:
-        return False
-    return any("GET" in (rule.methods or ()) for rule in current_app.url_map.iter_rules(endpoint))
-
-
-def _resume_note(expired: bool) -> str:
-    """Return the signed note of this request's return target (and draft)."""
-    endpoint, args, draft = _return_target()
-    return form_tokens.resume_token(_secret(), endpoint, args, draft, expired)
-
-
-def _read_note(token: str | None) -> dict | None:
-    """Return a valid note of where to go after sign-in, or None."""
-    max_age = int(current_app.config["SIGNED_OUT_FORM_MAX_AGE"])
-    note = form_tokens.read_resume(_secret(), token, max_age)
-    if note is None or note["endpoint"] in NO_SID_ENDPOINTS or not _answers_get(note["endpoint"]):
-        return None
-    return note
-
-
-def login_page(status: int = 200, error: str | None = None, name: str = "", note=None):
-    """Render the sign-in page; *note* (a signed resume token) is carried in its forms."""
-    token = note if isinstance(note, str) else None
-    data = _read_note(token)
-    notice = EXPIRED_MESSAGE if data and data["expired"] else None
-    return render(
-        "accounts/login.html",
-        status,
-        error=error,
-        name=name,
-        resume=token if data else None,
-        notice=notice,
-        draft=data["draft"] if data else None,
-    )
-
-
-def _session_expired():
-    """Answer a POST whose session has ended: the sign-in page, keeping the user's work."""
-    if request.endpoint == "auth.logout":
-        return redirect(url_for("echo.home"))  # signed out already
-    return login_page(200, note=_resume_note(expired=True))
-
-
-def require_sign_in() -> None:
-    """Send a signed-out visitor to the sign-in page, then back here after it."""
-    if g.user is not None:
-        return
-    note = _resume_note(expired=bool(g.get("session_lost")))
-    abort(redirect(url_for("auth.login", **{RESUME_FIELD: note})))
-
-
-def redirect_after_sign_in():
-    """Redirect a user who just signed in to where the sign-in form's note says (else home)."""
-    note = g.get("resume_note")
-    if note is not None:
-        try:
-            return redirect(url_for(note["endpoint"], **note["args"]))
-        except (BuildError, ValueError, TypeError):
-            pass
-    return redirect(url_for("echo.home"))
-
-
 def take_draft() -> str | None:
     """Return the echo the user was typing when their last session expired (once)."""
     return sessions.take_draft(db.get_session(), g.get("auth"))
@@ -334,7 +229,7 @@ def sign_in(user: User, *, binding_id: int | None = None) -> None:
     session = db.get_session()
     if g.get("auth") is not None:
         sessions.end_sign_in(session, g.auth)
-    note = _read_note(g.form.get(RESUME_FIELD))
+    note = resume.read_note(g.form.get(RESUME_FIELD))
     g.resume_note = note
     sessions.purge_due(
         session,
