@@ -32,7 +32,9 @@ Unicode for smartphones and PCs), with the aliases in :data:`carrier_emoji.specs
 (or a sequence of two: ⛅ is SoftBank's sun then cloud), else ``[name]`` from the ``emoji``
 package's Japanese name (checked to be encodable), else 〓. :func:`encode` takes
 ``fallback="fit" | "text" | "geta" | "strict"``. The error handler ``errors="geta"``
-writes 〓 for other characters a charset cannot carry.
+writes 〓 for other characters a charset cannot carry. Encoding a rendered HTML page,
+pass ``html=True``: the text written for an emoji is then HTML-escaped (the table's names
+are data, never markup).
 
 **Speed.** The optional C accelerator ``carrier_emoji._speedups`` (built by ``pip install``
 where a compiler is at hand) does the common case with the tables of the index in force;
@@ -88,12 +90,17 @@ def encode(
     errors: str = "strict",
     fallback: str = "fit",
     index: EmojiIndex | None = None,
+    *,
+    html: bool = False,
 ) -> bytes:
     """Encode internal *text* with the named codec, choosing the emoji *fallback*.
 
     :param index: a table to use instead of the installed one (an operator's preview).
+    :param html: *text* is HTML (a rendered page): what the encoder writes as text for an
+        emoji (``[name]``, a best fit written as text) is HTML-escaped, so that no name in
+        the table can become markup, inside an element or in a quoted attribute value.
     """
-    return _codec.encode(spec_for(codec), text, errors, fallback, index)
+    return _codec.encode(spec_for(codec), text, errors, fallback, index, html)
 
 
 def _geta(exc: UnicodeError):

@@ -138,7 +138,9 @@ def decode(index: EmojiIndex, spec: CodecSpec, data) -> str | None:
     return speedups.decode_utf8(data, *plan[1:])
 
 
-def _encode_plan(index: EmojiIndex, spec: CodecSpec, fallback: str, make_resolver) -> tuple:
+def _encode_plan(
+    index: EmojiIndex, spec: CodecSpec, fallback: str, make_resolver, html: bool = False
+) -> tuple:
     """Build the arguments of the C encoder: the classes of the pure path's pattern
     (:meth:`EmojiIndex.encode_pattern`; a test checks that they agree)."""
     if spec.carrier is None:
@@ -153,7 +155,7 @@ def _encode_plan(index: EmojiIndex, spec: CodecSpec, fallback: str, make_resolve
         more = starts | inner | glue
         astral_first, astral_more = 0x10000, True
     assert not any(c < "\x80" for c in first), "an ASCII character starts a run"
-    emap = index.encode_map(spec, fallback)
+    emap = index.encode_map(spec, fallback, html)
     return (
         _OUTPUTS[spec.output],
         _bitmap(first),
@@ -178,13 +180,14 @@ def _singles(emap: dict, first: int, end: int) -> tuple:
     return tuple(table)
 
 
-def encode(index: EmojiIndex, spec: CodecSpec, fallback: str, text: str, make_resolver):
+def encode(index: EmojiIndex, spec: CodecSpec, fallback: str, text: str, make_resolver, html=False):
     """Encode with the accelerator: bytes, or None when the pure path must.
 
-    :param make_resolver: called once per index, codec and fallback; gives the function
-        ``resolve(run)`` that returns the output of a run the encode map does not list
-        (cut into emoji spellings), or raises when it cannot without an error handler.
+    :param make_resolver: called once per index, codec, fallback and *html*; gives the
+        function ``resolve(run)`` that returns the output of a run the encode map does not
+        list (cut into emoji spellings), or raises when it cannot without an error handler.
+    :param html: the HTML variant: its own encode map, whose text fallbacks are escaped.
     """
-    key = ("accel-encode", spec.name, fallback)
-    plan = index._cached(key, lambda: _encode_plan(index, spec, fallback, make_resolver))
+    key = ("accel-encode", spec.name, fallback, html)
+    plan = index._cached(key, lambda: _encode_plan(index, spec, fallback, make_resolver, html))
     return speedups.encode(text, *plan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as _html
 import re
 import threading
 from functools import cached_property
@@ -35,6 +36,11 @@ _CP932_EXTRA = {"\u2014": "\u2015"}
 _WEBCODE = r"\x1b\$[GEFOPQ][\x21-\x7a]*\x0f?"
 _NCR = r"&#(?:[xX][0-9A-Fa-f]{4}|[0-9]{5});"
 _SOFTBANK_FB_SUBSTITUTE = 0xF5
+
+
+def as_text(text: str, html: bool) -> str:
+    """Return table text (a name, a fit) as written: HTML-escaped (``&<>"'``) when *html*."""
+    return _html.escape(text, quote=True) if html else text
 
 
 class TableError(ValueError):
@@ -306,17 +312,18 @@ class EmojiIndex:
         """Return the pattern of one whole emoji spelling (longest first), for cutting runs."""
         return re.compile(f"{_trie_regex(self.all_spellings)}|.", re.DOTALL)
 
-    def encode_map(self, spec: CodecSpec, fallback: str) -> dict[str, str | bytes | None]:
-        """Map each spelling of each table emoji to what *spec* writes (None: no way)."""
-        key = ("encode", spec.name, fallback)
-        return self._cached(key, lambda: self._build_encode_map(spec, fallback))
+    def encode_map(self, spec: CodecSpec, fallback: str, html: bool = False) -> dict:
+        """Map each spelling of each table emoji to what *spec* writes (None: no way);
+        with *html*, text written for an emoji is HTML-escaped."""
+        key = ("encode", spec.name, fallback, html)
+        return self._cached(key, lambda: self._build_encode_map(spec, fallback, html))
 
-    def _build_encode_map(self, spec: CodecSpec, fallback: str) -> dict:
+    def _build_encode_map(self, spec: CodecSpec, fallback: str, html: bool) -> dict:
         result: dict = dict(_CP932_EXTRA) if spec.is_sjis else {}
         for row in self.rows:
             if spec.carrier is None and not self.is_carrier_only(row.key):
                 continue
-            value = self.target(spec, row, fallback)
+            value = self.target(spec, row, fallback, html)
             for variant in _variants(row.key):
                 result[variant] = value
         return result
@@ -326,12 +333,13 @@ class EmojiIndex:
         """True for the internal character of a carrier emoji with no standard equivalent."""
         return len(key) == 1 and ord(key) >= notations.CARRIER_ONLY_BASE
 
-    def target(self, spec: CodecSpec, row: EmojiRow, fallback: str):
-        """Return what *spec* writes for *row* under *fallback* (None: an encode error)."""
+    def target(self, spec: CodecSpec, row: EmojiRow, fallback: str, html: bool = False):
+        """Return what *spec* writes for *row* under *fallback* (None: an encode error);
+        with *html*, text (a fit, a name) is HTML-escaped."""
         if spec.carrier is None:
             if fallback == "fit" and row.fit:
-                return row.fit
-            return self.fallback_text(spec, row.name_ja, fallback)
+                return as_text(row.fit, html)
+            return self.fallback_text(spec, row.name_ja, fallback, html)
         code = row.code(spec.carrier)
         bare = row.key.replace("\ufe0f", "")
         # Text stays text: JIS text (``♀``), or a character that is no emoji (EN SPACE).
@@ -340,7 +348,7 @@ class EmojiIndex:
         )
         if code is None and fallback in ("fit", "text") and is_text:
             if _encodable(bare, spec.base):
-                return bare
+                return as_text(bare, html)
             if bare.isspace():
                 return " "  # au's EN/EM SPACE emoji: a space on other pages
         if code is None and fallback == "fit":
@@ -350,24 +358,25 @@ class EmojiIndex:
                 code = fit_row.code(spec.carrier) or fit_row.fit_code(spec.carrier)
         if code is not None:
             return self.notations(spec, code)
-        return self.fallback_text(spec, row.name_ja, fallback)
+        return self.fallback_text(spec, row.name_ja, fallback, html)
 
-    def fallback_for_unlisted(self, spec: CodecSpec, key: str, fallback: str):
+    def fallback_for_unlisted(self, spec: CodecSpec, key: str, fallback: str, html: bool = False):
         """Return what *spec* writes for a standard emoji the table does not list."""
         bare = key.replace("\ufe0f", "")
         if fallback in ("fit", "text") and _encodable(bare, "cp932"):
-            return bare  # JIS text (``♀`` for ``♀️``), on every page
+            return as_text(bare, html)  # JIS text (``♀`` for ``♀️``), on every page
         data = emoji_package.EMOJI_DATA.get(key) or emoji_package.EMOJI_DATA.get(key + "\ufe0f")
         name = data.get("ja", "").strip(":").replace("_", " ") if data else None
-        return self.fallback_text(spec, name or None, fallback)
+        return self.fallback_text(spec, name or None, fallback, html)
 
     @staticmethod
-    def fallback_text(spec: CodecSpec, name: str | None, fallback: str) -> str | None:
-        """Return ``[name]`` when the page's charset can carry it, else the geta mark."""
+    def fallback_text(spec: CodecSpec, name: str | None, fallback: str, html=False) -> str | None:
+        """Return ``[name]`` (HTML-escaped with *html*) when the page's charset can carry it,
+        else the geta mark."""
         if fallback == "strict":
             return None
         if fallback in ("fit", "text") and name and _encodable(f"[{name}]", spec.base):
-            return f"[{name}]"
+            return as_text(f"[{name}]", html)
         return GETA
 
     @classmethod

@@ -166,18 +166,21 @@ def encode(
     errors: str = "strict",
     fallback: str = "fit",
     index: EmojiIndex | None = None,
+    html: bool = False,
 ) -> bytes:
     """Encode internal text into carrier bytes (with *index*, default the current one).
 
     :param fallback: what to write for an emoji the carrier lacks, one of
         :data:`~carrier_emoji.specs.FALLBACKS`.
+    :param html: *text* is HTML: text written for an emoji (``[name]``, a fit) is escaped.
     """
     if fallback not in FALLBACKS:
         raise ValueError(f"unknown emoji fallback {fallback!r}; use one of {FALLBACKS}")
     index = index or current_index()
+    html = bool(html)
     if _accel.speedups is not None:
         out = _accel.encode(
-            index, spec, fallback, text, lambda: _run_resolver(spec, index, fallback)
+            index, spec, fallback, text, lambda: _run_resolver(spec, index, fallback, html), html
         )
         if out is not None:
             return out
@@ -205,9 +208,9 @@ def encode(
             return out
     parts = pattern.split(text)
     tokens = parts[1::2]
-    values = list(map(index.encode_map(spec, fallback).get, tokens))
+    values = list(map(index.encode_map(spec, fallback, html).get, tokens))
     if None in values:
-        _resolve_encode(spec, index, parts, values, errors, fallback)
+        _resolve_encode(spec, index, parts, values, errors, fallback, html)
         tokens = parts[1::2]  # a keycap took its base character ("1") out of the text
     if spec.output == "webcode":
         _merge_webcodes(parts, values)
@@ -236,14 +239,14 @@ def encode(
 _KEYCAP_BASES = frozenset("#*0123456789")
 
 
-def _resolve_encode(spec, index, parts, values, errors, fallback) -> None:
+def _resolve_encode(spec, index, parts, values, errors, fallback, html=False) -> None:
     """Fill in the runs the encode map does not list, or apply *errors* to them.
 
     A run may be a keycap whose base character (``1``) was left in the text before it,
     several emoji side by side, an emoji the table does not list, a stray variation
     selector, or private use that is not internal text.
     """
-    emap = index.encode_map(spec, fallback)
+    emap = index.encode_map(spec, fallback, html)
     text = "".join(parts)
     position = 0
     for i, value in enumerate(values):
@@ -259,7 +262,9 @@ def _resolve_encode(spec, index, parts, values, errors, fallback) -> None:
             pieces = []
             offset = position
             for piece in index.emoji_grammar.findall(token):
-                value = _encode_piece(spec, index, emap, piece, fallback, errors, text, offset)
+                value = _encode_piece(
+                    spec, index, emap, piece, fallback, errors, text, offset, html
+                )
                 pieces.append((offset, value))
                 offset += len(piece)
             if all(isinstance(p, str) for _, p in pieces):
@@ -269,16 +274,16 @@ def _resolve_encode(spec, index, parts, values, errors, fallback) -> None:
         position += len(token)
 
 
-def _run_resolver(spec: CodecSpec, index: EmojiIndex, fallback: str):
+def _run_resolver(spec: CodecSpec, index: EmojiIndex, fallback: str, html: bool = False):
     """Return the accelerator's ``resolve(run)``: the output of a run the encode map does
     not list, as :func:`_resolve_encode` writes it under errors="strict" (it raises when
     that would be an error: the accelerator then leaves the whole text to the pure path)."""
-    emap = index.encode_map(spec, fallback)
+    emap = index.encode_map(spec, fallback, html)
 
     @lru_cache(maxsize=1024)
     def resolve(run: str) -> str | bytes:
         pieces = [
-            _encode_piece(spec, index, emap, piece, fallback, "strict", run, 0)
+            _encode_piece(spec, index, emap, piece, fallback, "strict", run, 0, html)
             for piece in index.emoji_grammar.findall(run)
         ]
         if all(isinstance(p, str) for p in pieces):
@@ -316,7 +321,7 @@ def _regional_letter(piece: str) -> str:
     return chr(ord(piece) - 0x1F1E6 + ord("A"))
 
 
-def _encode_piece(spec, index, emap, piece, fallback, errors, text, position):
+def _encode_piece(spec, index, emap, piece, fallback, errors, text, position, html=False):
     """Return the output of one emoji spelling or one character of an unresolved run."""
     value = emap.get(piece)
     if value is not None:
@@ -332,7 +337,7 @@ def _encode_piece(spec, index, emap, piece, fallback, errors, text, position):
             value = GETA
         reason = f"{piece!r} is half a flag (fallback {fallback!r})"
     elif piece in index.all_spellings:
-        value = index.fallback_for_unlisted(spec, piece, fallback)
+        value = index.fallback_for_unlisted(spec, piece, fallback, html)
         reason = f"{spec.carrier or 'Unicode'} has no emoji {piece!r} (fallback 'strict')"
     elif index.is_carrier_only(piece) or not piece.isprintable():
         reason = f"U+{ord(piece[0]):04X} is not internal text (unknown private use)"

@@ -45,6 +45,7 @@ its template in ``templates_mobile/<capability>/``; a carrier into
 docstring says more.
 """
 
+import os
 from importlib.resources import files
 
 from flask import Flask
@@ -62,10 +63,13 @@ class _IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the Flask application.
 
     :param test_config: settings that replace the instance config (tests pass these).
+    :param instance_path: the instance folder (database, generated ``secret_key``,
+        ``config.py``); default ``MOBILE_GATEWAY_INSTANCE_PATH``, else Flask's.
+    :raises config.ConfigError: no proper ``SECRET_KEY`` (see :mod:`.config`).
     """
     from . import cli, config
     from .accounts import easy_login_views
@@ -78,11 +82,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids
     from .operators import console_views, emoji_sync, period_views, ranges_views
-    from .phone import inbound, pages, template_helpers
+    from .phone import inbound, pages, security_headers, template_helpers
     from .storage import db
 
     app = Flask(
-        __name__, instance_relative_config=True, template_folder=str(files("templates_mobile"))
+        __name__,
+        instance_relative_config=True,
+        instance_path=instance_path or os.environ.get("MOBILE_GATEWAY_INSTANCE_PATH") or None,
+        template_folder=str(files("templates_mobile")),
     )
     # Every <int:...> in a URL is a row id: one no column can hold is "not found" (404),
     # not a database error (PostgreSQL ``integer`` ends at 2**31 - 1).
@@ -94,6 +101,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("MOBILE_GATEWAY")
     else:
         app.config.from_mapping(test_config)
+    # No key in the source: the configured one, else one generated into the instance folder.
+    config.ensure_secret_key(app)
     # 2. What the steps share: the database, the carrier ranges' cache, the commands.
     for helper in (db, carrier_ranges, cli):
         helper.init_app(app)
@@ -106,6 +115,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         web_session,  # the session and user; CSRF on every POST; ids in URLs
         template_helpers,  # what handset templates use
         pages,  # the exit page; errors as pages in the terminal's encoding
+        security_headers,  # CSP, no framing, no sniffing on smartphone and PC pages
     ):
         step.init_app(app)
     # 4. The pages of each capability.

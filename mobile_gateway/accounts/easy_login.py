@@ -32,11 +32,13 @@ __all__ = [
     "MAX_BINDINGS",
     "bind",
     "binding_for",
+    "binding_of",
     "bindings",
     "find_user",
     "mark_used",
     "mask",
     "unbind",
+    "unbind_all",
 ]
 
 #: Phones one account may bind.
@@ -161,11 +163,30 @@ def mark_used(session: Session, binding: SubscriberBinding, *, now: datetime | N
     return binding.user
 
 
-def unbind(session: Session, user: User, binding_id: int) -> bool:
-    """Remove one of *user*'s bindings and commit; return False if it is not theirs."""
+def binding_of(session: Session, user: User, binding_id: int) -> SubscriberBinding | None:
+    """Return *user*'s binding *binding_id*, None when there is none or it is another's."""
     binding = session.get(SubscriberBinding, binding_id)
-    if binding is None or binding.user_id != user.id:
+    return binding if binding is not None and binding.user_id == user.id else None
+
+
+def unbind(session: Session, user: User, binding_id: int) -> bool:
+    """Remove one of *user*'s bindings and commit; return False if it is not theirs.
+
+    The sessions easy login opened with it end too (their ``binding_id`` cascades).
+    """
+    binding = binding_of(session, user, binding_id)
+    if binding is None:
         return False
-    session.delete(binding)
+    session.execute(sa.delete(SubscriberBinding).where(SubscriberBinding.id == binding.id))
     session.commit()
     return True
+
+
+def unbind_all(session: Session) -> int:
+    """Remove every binding (after ``SECRET_KEY`` changed none can match); commit; count.
+
+    The sessions easy login opened with them end too.
+    """
+    result = session.execute(sa.delete(SubscriberBinding))
+    session.commit()
+    return result.rowcount

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from ..gateways import rate_limits
 from ..phone.outbound import render
 from ..storage import db
-from . import easy_login, web_session
+from . import easy_login, passwords, web_session
 from .web_session import NO_SID_ENDPOINTS
 
 __all__ = ["bp", "easy_login_url", "keep_guid"]
@@ -87,7 +87,6 @@ def login():
     """Show the one-click sign-in button (GET); sign the phone in by its subscriber id (POST)."""
     if g.terminal.is_crawler:
         abort(403, description="このページは表示できません")
-    web_session.ensure()
     available = bool(g.trusted_subscriber_id)
     error = None
     if request.method == "POST":
@@ -102,14 +101,15 @@ def login():
             )
         else:
             user = easy_login.mark_used(db.get_session(), binding)
-            web_session.sign_in(user)
-            return redirect(url_for("echo.home"))
+            web_session.sign_in(user, binding_id=binding.id)
+            return web_session.redirect_after_sign_in()
     return render(
         "accounts/easy_login.html",
         400 if error else 200,
         error=error,
         available=available,
         unavailable_message=None if available else _unavailable_message(),
+        resume=g.form.get(web_session.RESUME_FIELD) if error else None,
     )
 
 
@@ -128,26 +128,38 @@ def _settings_page(status: int = 200, error: str | None = None):
     )
 
 
-def _signed_in() -> None:
-    """Send a signed-out visitor to the sign-in page."""
-    if g.user is None:
-        abort(redirect(url_for("auth.login")))
+WRONG_PASSWORD = "パスワードが違います。登録・解除にはログインのパスワードが必要です"
+
+
+def _password_checked() -> bool:
+    """Return whether the form's password is the signed-in user's (counted like sign-in).
+
+    Binding or removing a phone changes who can sign in without a password, so a stolen
+    session id alone must not do it. A right password renews the session id.
+    """
+    rate_limits.limit_sign_in(g.user.name)
+    if not passwords.verify_password(g.user.password_hash, g.form.get("password", "")):
+        return False
+    web_session.reauthenticated()
+    return True
 
 
 @bp.route("/settings/easy-login")
 def settings():
     """Show whether this phone (and which others) can sign in with easy login."""
-    _signed_in()
-    web_session.ensure()
+    web_session.require_sign_in()
     return _settings_page()
 
 
 @bp.route("/settings/easy-login/bind", methods=("POST",))
+@web_session.resumable("easy_login.settings")
 def bind():
-    """Bind the phone's subscriber id to the signed-in account."""
-    _signed_in()
+    """Bind the phone's subscriber id to the signed-in account (the password asked again)."""
+    web_session.require_sign_in()
     if not g.trusted_subscriber_id:
         return _settings_page(400, _unavailable_message())
+    if not _password_checked():
+        return _settings_page(400, WRONG_PASSWORD)
     try:
         easy_login.bind(
             db.get_session(), g.user, _secret(), g.terminal.carrier, g.trusted_subscriber_id
@@ -158,9 +170,14 @@ def bind():
 
 
 @bp.route("/settings/easy-login/<int:binding_id>/remove", methods=("POST",))
+@web_session.resumable("easy_login.settings")
 def remove(binding_id: int):
-    """Remove one of the account's bindings."""
-    _signed_in()
-    if not easy_login.unbind(db.get_session(), g.user, binding_id):
+    """Remove one of the account's bindings (the password asked again); the sessions it
+    signed in end with it."""
+    web_session.require_sign_in()
+    if easy_login.binding_of(db.get_session(), g.user, binding_id) is None:
         abort(404)
+    if not _password_checked():
+        return _settings_page(400, WRONG_PASSWORD)
+    easy_login.unbind(db.get_session(), g.user, binding_id)
     return redirect(easy_login_url("easy_login.settings"))

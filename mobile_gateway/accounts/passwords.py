@@ -1,5 +1,11 @@
 """Passwords: the rules a new one keeps, and scrypt hashes that carry their own cost.
 
+A new password has 8 to 128 characters and is not easy to guess: ``zxcvbn`` (Dropbox's
+strength estimator; its lists of common passwords, words, names, keyboard patterns,
+dates and repeats ship with it, nothing is fetched) must rate it at least
+:data:`MIN_STRENGTH` of 4, i.e. it takes over 10^6 guesses, given the user name too.
+A refusal says why in Japanese (:func:`check_password`).
+
 Passwords are hashed with scrypt and stored as ``scrypt$n$r$p$salt$hash`` (salt and hash
 in unpadded URL-safe base64), so the cost can be raised later without breaking old hashes
 (:func:`needs_rehash`). No Flask, no database here.
@@ -12,12 +18,17 @@ import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
+
+from zxcvbn import zxcvbn
 
 __all__ = [
     "MAX_PASSWORD_CHARS",
     "MIN_PASSWORD_CHARS",
+    "MIN_STRENGTH",
     "check_password",
     "dummy_hash",
+    "weakness",
     "hash_password",
     "needs_rehash",
     "verify_password",
@@ -25,6 +36,25 @@ __all__ = [
 
 #: Shortest password accepted at sign-up.
 MIN_PASSWORD_CHARS = 8
+#: Lowest zxcvbn score (0-4) of a new password: 2 is "somewhat guessable", over 10^6
+#: guesses, which the sign-in rate limits make an online attacker pay for.
+MIN_STRENGTH = 2
+#: Characters of a password zxcvbn looks at (it refuses longer input, and slows down).
+STRENGTH_CHARS = 64
+#: Why a password is weak, by the kind of its weakest part (zxcvbn's match patterns).
+WEAKNESS_MESSAGES = {
+    "user_inputs": "ユーザー名やサービス名を含むパスワードは使えません",
+    "passwords": "よく使われているパスワードは使えません",
+    "dictionary": "辞書にある単語や名前だけのパスワードは使えません",
+    "repeat": "同じ文字や同じ並びの繰り返しは使えません",
+    "sequence": "「1234」「abcd」「あいうえ」のような連続した文字は使えません",
+    "spatial": "「qwerty」のようなキーボードの並びは使えません",
+    "date": "日付や年だけのパスワードは使えません",
+    "regex": "日付や年だけのパスワードは使えません",
+    "bruteforce": "推測されやすいパスワードです",
+}
+#: Words of this service that make a password easier to guess.
+SERVICE_WORDS = ("echo", "mixi", "mobile", "gateway", "エコー")
 #: Longest password accepted at sign-up.
 MAX_PASSWORD_CHARS = 128
 #: scrypt CPU/memory cost for new hashes (16 MiB of memory with r=8).
@@ -41,13 +71,36 @@ HASH_BYTES = 32
 SCRYPT_MAXMEM = 128 * 1024 * 1024
 
 
-def check_password(password: str) -> str | None:
-    """Return an error message for an unacceptable new password, else None."""
+def check_password(password: str, user_inputs: Iterable[str] = ()) -> str | None:
+    """Return an error message (Japanese) for an unacceptable new password, else None.
+
+    :param user_inputs: what the password must not lean on: the user name, say.
+    """
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_CHARS:
         return f"パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください"
     if len(password) > MAX_PASSWORD_CHARS:
         return f"パスワードは{MAX_PASSWORD_CHARS}文字以内にしてください"
-    return None
+    return weakness(password, user_inputs)
+
+
+def _guesses_per_char(match: dict) -> float:
+    """Return how many guesses each character of a zxcvbn match costs (lower: weaker)."""
+    return float(match["guesses"]) ** (1 / max(1, len(match["token"])))
+
+
+def weakness(password: str, user_inputs: Iterable[str] = ()) -> str | None:
+    """Say (in Japanese) why *password* is easy to guess, or return None when it is not."""
+    inputs = [str(word) for word in user_inputs if word] + list(SERVICE_WORDS)
+    result = zxcvbn(password[:STRENGTH_CHARS], user_inputs=inputs)
+    if result["score"] >= MIN_STRENGTH:
+        return None
+    # The weakest part: the match that needs the fewest guesses of its length.
+    worst = min(result["sequence"], key=lambda match: _guesses_per_char(match))
+    kind = worst.get("dictionary_name") if worst["pattern"] == "dictionary" else worst["pattern"]
+    if kind not in ("user_inputs", "passwords") and worst["pattern"] == "dictionary":
+        kind = "dictionary"
+    reason = WEAKNESS_MESSAGES.get(kind, WEAKNESS_MESSAGES["bruteforce"])
+    return f"{reason}。言葉をいくつか組み合わせ、数字や記号も入れてください"
 
 
 def _b64(data: bytes) -> str:

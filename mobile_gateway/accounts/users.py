@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..phone.invisible import remove_invisible
 from ..storage.models import DomainError, User
 from . import passwords, user_search
 
@@ -86,12 +87,12 @@ def signup(session: Session, name: str, password: str, display_name: str | None 
     error = check_name(name)
     if error is not None:
         raise InvalidName(error)
-    error = passwords.check_password(password)
+    error = passwords.check_password(password, [name, display_name or ""])
     if error is not None:
         raise InvalidPassword(error)
     if find_user(session, name) is not None:
         raise NameTaken("このユーザー名は既に使われています")
-    display_name = (display_name or "").strip() or None
+    display_name = remove_invisible(display_name or "").strip() or None
     if display_name is not None and len(display_name) > 40:
         raise AccountError("表示名は40文字以内で入力してください")
     user = User(

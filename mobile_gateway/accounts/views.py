@@ -15,10 +15,10 @@ bp = Blueprint("auth", __name__)
 @bp.route("/signup", methods=("GET", "POST"))
 def signup():
     """Create an account with a name and a password, and sign in with it."""
-    web_session.ensure()
     error = None
     name = g.form.get("name", "")
     if request.method == "POST":
+        rate_limits.limit_sign_up()
         try:
             user = users.signup(db.get_session(), name, g.form.get("password", ""))
         except users.AccountError as exc:
@@ -32,23 +32,21 @@ def signup():
 
 @bp.route("/login", methods=("GET", "POST"))
 def login():
-    """Sign in with a name and a password."""
-    web_session.ensure()
-    error = None
+    """Sign in with a name and a password, then go where the visitor was going."""
     name = g.form.get("name", "")
+    note = g.form.get(web_session.RESUME_FIELD) or g.args.get(web_session.RESUME_FIELD)
     if request.method == "POST":
         rate_limits.limit_sign_in(name)
         user = users.authenticate(db.get_session(), name, g.form.get("password", ""))
-        if user is None:
-            error = "ユーザー名かパスワードが違います"
-        else:
+        if user is not None:
             web_session.sign_in(user)
-            return redirect(url_for("echo.home"))
-    return render("accounts/login.html", 400 if error else 200, error=error, name=name)
+            return web_session.redirect_after_sign_in()
+        return web_session.login_page(400, "ユーザー名かパスワードが違います", name, note)
+    return web_session.login_page(200, None, name, note)
 
 
 @bp.route("/logout", methods=("POST",))
 def logout():
-    """Sign out: the session id dies and a fresh anonymous one replaces it."""
+    """Sign out: every session of this sign-in ends."""
     web_session.sign_out()
     return redirect(url_for("echo.home"))

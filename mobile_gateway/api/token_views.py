@@ -39,9 +39,7 @@ def _page(status: int = 200, **context):
 @bp.route("/settings/api", methods=("GET", "POST"))
 def index():
     """List the user's tokens (GET); make a new one and show it once (POST)."""
-    if g.user is None:
-        return redirect(url_for("auth.login"))
-    web_session.ensure()
+    web_session.require_sign_in()
     if request.method != "POST":
         return _page()
     name = g.form.get("name", "")
@@ -56,8 +54,7 @@ def index():
 @bp.route("/settings/api/revoke", methods=("POST",))
 def revoke():
     """Revoke (delete) the token chosen on the page (one form for all: small pages)."""
-    if g.user is None:
-        return redirect(url_for("auth.login"))
+    web_session.require_sign_in()
     chosen = g.form.get("id", "")
     token_id = int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 12 else 0
     try:

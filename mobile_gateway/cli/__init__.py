@@ -5,8 +5,8 @@
 :func:`mobile_gateway.create_app`. One module per group, each calling the capability it
 names: :mod:`.database` (``db``, ``init-db``), :mod:`.demo` (``demo``), :mod:`.serve`
 (``serve``), :mod:`.sessions` (``sessions``), :mod:`.operators` (``operator``,
-``service-period``), :mod:`.ranges` (``ranges``), :mod:`.emoji` (``emoji``) and
-:mod:`.crosspost` (``crosspost``).
+``service-period``), :mod:`.ranges` (``ranges``), :mod:`.emoji` (``emoji``),
+:mod:`.crosspost` (``crosspost``) and :mod:`.secret_key` (``secret-key``).
 
 **To add a command**: a click command or group in the module of its capability (or a new
 module here), and one line in :func:`init_app`. Commands that touch the app use
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import crosspost, database, demo, emoji, operators, ranges, serve, sessions
+from . import crosspost, database, demo, emoji, operators, ranges, secret_key, serve, sessions
 
 __all__ = ["init_app"]
 
@@ -35,5 +35,6 @@ def init_app(app: Flask) -> None:
         emoji.emoji_group,
         ranges.ranges_group,
         crosspost.crosspost_group,
+        secret_key.secret_key_group,
     ):
         app.cli.add_command(command)

@@ -38,9 +38,7 @@ def _page(status: int = 200, **context):
 @bp.route("/settings/feeds", methods=("GET", "POST"))
 def index():
     """List the user's feeds (GET); add one (POST)."""
-    if g.user is None:
-        return redirect(url_for("auth.login"))
-    web_session.ensure()
+    web_session.require_sign_in()
     if request.method != "POST":
         return _page()
     url = g.form.get("url", "")
@@ -60,8 +58,7 @@ def index():
 @bp.route("/settings/feeds/<int:subscription_id>/remove", methods=("POST",))
 def remove(subscription_id: int):
     """Stop cross-posting from one feed (the echoes it made stay)."""
-    if g.user is None:
-        return redirect(url_for("auth.login"))
+    web_session.require_sign_in()
     try:
         subscriptions.remove(db.get_session(), g.user, subscription_id)
     except subscriptions.SubscriptionError as exc:

@@ -8,6 +8,8 @@ first, and the functions that change something commit.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -32,6 +34,7 @@ from .text import check_body, clean_body
 __all__ = [
     "HOME_LIMIT",
     "PAGE_SIZE",
+    "POST_TOKEN_RE",
     "BodyRefused",
     "EchoError",
     "EchoNotFound",
@@ -46,6 +49,7 @@ __all__ = [
     "get",
     "home",
     "post",
+    "post_key",
     "replies_and_mentions",
     "replies_of",
     "replies_to",
@@ -55,6 +59,20 @@ __all__ = [
 HOME_LIMIT = 5
 #: Echoes per archive page (and per page of a user's echoes, of replies).
 PAGE_SIZE = 25
+#: What a post form's one-time token looks like (``secrets.token_urlsafe``).
+POST_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}", re.ASCII)
+
+
+def post_key(token: str | None, body: str, reply_to_id: int | None) -> str | None:
+    """Return what ``echoes.post_key`` stores for a post: the token with what was posted.
+
+    The same form sent twice (a retry after a lost response) gives the same key; the same
+    token with other text (a form the phone kept and reused) gives another one.
+    """
+    if not isinstance(token, str) or not POST_TOKEN_RE.fullmatch(token):
+        return None
+    data = f"{token}\x00{reply_to_id or ''}\x00{body}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def _timeline(user: User, include_self: bool) -> Source:
@@ -160,10 +178,14 @@ def post(
     body: str,
     reply_to: Echo | int | None = None,
     *,
+    post_token: str | None = None,
     now: datetime | None = None,
 ) -> Echo:
     """Store and commit a new echo by *user*, optionally answering *reply_to*.
 
+    :param post_token: the post form's one-time token: the same post sent again with it
+        (a retry) stores nothing and returns the echo stored the first time, also when
+        both arrive at once (a unique constraint decides, not timing).
     :raises PostingClosed: outside the service period.
     :raises BodyRefused: for an empty or too long body (nothing is stored).
     :raises ReplyTargetMissing: if the echo answered does not exist (any more).
@@ -180,16 +202,31 @@ def post(
         target = get(session, reply_to.id if isinstance(reply_to, Echo) else reply_to)
         if target is None:
             raise ReplyTargetMissing("返信先のエコーが見つかりません")
-    echo = Echo(author=user, body=clean_body(body), reply_to=target, created_at=now)
+    cleaned = clean_body(body)
+    key = post_key(post_token, cleaned, target.id if target else None)
+    if key is not None:
+        stored = _posted_with(session, user, key)
+        if stored is not None:
+            return stored
+    echo = Echo(author=user, body=cleaned, reply_to=target, created_at=now, post_key=key)
     mentions.record(session, echo, target)
     session.add(echo)
     try:
         session.commit()
     except IntegrityError:
-        # The echo answered was deleted between our check and our insert.
         session.rollback()
+        # The same post arrived at the same time and was stored first ...
+        stored = _posted_with(session, user, key) if key is not None else None
+        if stored is not None:
+            return stored
+        # ... or the echo answered was deleted between our check and our insert.
         raise ReplyTargetMissing("返信先のエコーが見つかりません") from None
     return echo
+
+
+def _posted_with(session: Session, user: User, key: str) -> Echo | None:
+    """Return *user*'s echo stored with post key *key*, if any."""
+    return session.scalar(sa.select(Echo).where(Echo.author_id == user.id, Echo.post_key == key))
 
 
 def delete(session: Session, user: User, echo_id: int | str) -> None:

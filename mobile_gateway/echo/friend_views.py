@@ -30,9 +30,7 @@ def index():
 
     A form on a profile sends ``back=profile``: the confirmation then shows on that profile.
     """
-    if g.user is None:
-        return redirect(url_for("auth.login"))
-    web_session.ensure()
+    web_session.require_sign_in()
     session = db.get_session()
     error = None
     if request.method == "POST":
@@ -58,9 +56,7 @@ def index():
 @bp.route("/friends/remove/<name>", methods=("GET", "POST"))
 def remove(name: str):
     """Ask to confirm (GET), then end the friendship (POST with ``confirm=yes``)."""
-    if g.user is None:
-        return redirect(url_for("auth.login"))
-    web_session.ensure()
+    web_session.require_sign_in()
     session = db.get_session()
     other = users.find_user(session, name)
     if other is None or not friends.are_friends(session, g.user, other):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import Blueprint, abort, g, request
 
 from ..accounts import user_search, web_session
 from ..gateways import rate_limits
@@ -17,17 +17,10 @@ bp = Blueprint("people", __name__)
 SEARCH_PAGE_SIZE = 20
 
 
-def _signed_in() -> None:
-    """Send a signed-out visitor to the sign-in page."""
-    if g.user is None:
-        abort(redirect(url_for("auth.login")))
-
-
 @bp.route("/search")
 def search():
     """Find people by any part of their name or display name (kana and width do not matter)."""
-    _signed_in()
-    web_session.ensure()
+    web_session.require_sign_in()
     query = g.args.get("q", "")
     cursor = g.args.get("c") or None
     if not query.strip():
@@ -55,8 +48,7 @@ def search():
 @bp.route("/settings/profile", methods=("GET", "POST"))
 def profile():
     """Set one's display name and one-line profile (emoji welcome)."""
-    _signed_in()
-    web_session.ensure()
+    web_session.require_sign_in()
     display_name = g.user.display_name or ""
     line = g.user.profile or ""
     error = None

@@ -11,6 +11,8 @@ import unicodedata
 
 import emoji
 
+from ..phone.invisible import remove_invisible
+
 __all__ = ["MAX_ECHO_CHARS", "check_body", "clean_body", "count_chars", "shorten"]
 
 #: Longest echo, in characters as the reader sees them (an emoji counts as one).
@@ -23,30 +25,19 @@ _TOO_LONG_MESSAGE = f"{MAX_ECHO_CHARS}文字以内で入力してください"
 
 #: Line breaks, each folded to one space: CRLF, LF, CR, VT, FF, NEL, LS, PS.
 _LINE_BREAK_RE = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
-#: Characters removed from bodies: C0/C1 controls, bidi embeddings/overrides/isolates/marks
-#: (they can reorder the rest of a page), and lone surrogates.
-_REMOVED = dict.fromkeys(
-    [
-        *range(0x00, 0x20),
-        0x7F,
-        *range(0x80, 0xA0),
-        0x061C,
-        0x200E,
-        0x200F,
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-        *range(0xD800, 0xE000),
-    ]
-)
 _ZWJ = "\u200d"
 #: Stands for one whole emoji while counting.
 _EMOJI_PLACEHOLDER = "\ufffc"
 
 
 def clean_body(text: str) -> str:
-    """Fold line breaks and tabs to spaces, remove control characters, strip the ends."""
+    """Fold line breaks and tabs to spaces, remove invisible characters, strip the ends.
+
+    Invisible: controls, bidi controls and zero-width characters (a ZWJ inside an emoji
+    stays), see :mod:`..phone.invisible`.
+    """
     text = _LINE_BREAK_RE.sub(" ", text).replace("\t", " ")
-    return text.translate(_REMOVED).strip()
+    return remove_invisible(text).strip()
 
 
 def _extends(ch: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from flask import Blueprint, abort, g, redirect, url_for
@@ -65,10 +66,22 @@ def done(endpoint: str, code: str, **values) -> Response:
     return redirect(url_for(endpoint, **{feedback.PARAM: code}, **values))
 
 
-def _signed_in() -> None:
-    """Send a signed-out visitor to the sign-in page."""
-    if g.user is None:
-        abort(redirect(url_for("auth.login")))
+#: Form field of the post form's one-time token.
+POST_TOKEN_FIELD = "t"
+
+
+@bp.app_template_global()
+def post_token() -> str:
+    """Return a new one-time token for a post form (a retried post lands once)."""
+    return secrets.token_urlsafe(16)
+
+
+def _post_target(form) -> tuple[str, dict]:
+    """Where a post whose session expired returns after sign-in: the box it was typed in."""
+    reply_to = form.get("reply_to", "")
+    if reply_to.isascii() and reply_to.isdigit() and len(reply_to) <= 18:
+        return "echo.show", {"echo_id": int(reply_to)}
+    return "echo.home", {}
 
 
 def _period() -> service_period.ServicePeriod:
@@ -104,12 +117,10 @@ def render_home(status: int, items: list, **context) -> Response:
 def home():
     """Show the post box first, then the newest echoes of the user and friends."""
     if g.user is None:
-        web_session.ensure()
         return render("echo/welcome.html")
     closed = _reading_closed()
     if closed:
         return closed
-    web_session.ensure()
     session = db.get_session()
     items = echoes.home(session, g.user) if g.user.echo_enabled else []
     posting = _period().closed_message(utcnow())
@@ -121,19 +132,26 @@ def home():
         closed_message=posting,
         news=notifications.news(session, g.user),
         suggestions=suggested,
+        body=web_session.take_draft(),
     )
 
 
 @bp.route("/echo", methods=("POST",))
+@web_session.resumable(_post_target, draft="body")
 def post():
-    """Post an echo (or a reply); refuse bad bodies with a message and store nothing."""
-    _signed_in()
+    """Post an echo (or a reply); refuse bad bodies with a message and store nothing.
+
+    The form's one-time token makes a retried post (the response was lost) land once.
+    """
+    web_session.require_sign_in()
     rate_limits.limit_post(g.user)
     session = db.get_session()
     body = g.form.get("body", "")
     reply_to = g.form.get("reply_to") or None
     try:
-        echoes.post(session, g.user, body, reply_to=reply_to)
+        echoes.post(
+            session, g.user, body, reply_to=reply_to, post_token=g.form.get(POST_TOKEN_FIELD)
+        )
     except echoes.EchoError as exc:
         closed = _reading_closed()
         if closed:
@@ -157,14 +175,15 @@ def show(echo_id: int):
     echo = echoes.get(db.get_session(), echo_id)
     if echo is None:
         abort(404)
-    web_session.ensure()
     cursor = g.args.get("c") or None
+    draft = web_session.take_draft() if g.user is not None else None
     try:
         return render_list(
             "echo/echo.html",
             lambda limit: echoes.replies_of(db.get_session(), echo, cursor, limit),
             echo=echo,
             first_page=cursor is None,
+            body=draft,
         )
     except echoes.InvalidCursor:
         abort(404)
@@ -173,7 +192,7 @@ def show(echo_id: int):
 @bp.route("/echo/<int:echo_id>/delete", methods=("GET", "POST"))
 def delete(echo_id: int):
     """Ask to confirm (GET), then delete one's own echo (POST)."""
-    _signed_in()
+    web_session.require_sign_in()
     session = db.get_session()
     echo = echoes.get(session, echo_id)
     if echo is None:
@@ -192,7 +211,7 @@ def delete(echo_id: int):
 @bp.route("/archive")
 def archive():
     """Page through the echoes of the user and friends, newest first."""
-    _signed_in()
+    web_session.require_sign_in()
     closed = _reading_closed()
     if closed:
         return closed
@@ -213,7 +232,7 @@ def archive():
 @bp.route("/replies")
 def replies():
     """Show the echoes that answer the user or name them; the first page marks them seen."""
-    _signed_in()
+    web_session.require_sign_in()
     closed = _reading_closed()
     if closed:
         return closed
@@ -245,8 +264,6 @@ def user(name: str):
     owner = users.find_user(session, name)
     if owner is None:
         abort(404)
-    if g.user is not None:
-        web_session.ensure()
     relation = friends.relation(session, g.user, owner) if g.user is not None else None
     cursor = g.args.get("c") or None
     try:
@@ -265,7 +282,7 @@ def user(name: str):
 @bp.route("/settings/echo", methods=("POST",))
 def echo_setting():
     """Turn Echo on or off on the user's home page."""
-    _signed_in()
+    web_session.require_sign_in()
     enabled = g.form.get("enabled") == "on"
     users.set_echo_enabled(db.get_session(), g.user, enabled)
     return done("echo.home", "echo_on" if enabled else "echo_off")

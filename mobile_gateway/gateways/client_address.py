@@ -10,6 +10,12 @@ trusted by mistake).
 
 :func:`resolve` puts the result on ``g.client_address`` (a normalised string, IPv4-mapped
 IPv6 written as IPv4) right after :func:`mobile_gateway.phone.inbound.read_request`.
+
+HTTPS ended at a trusted proxy: when the peer is a trusted proxy and the right-most
+``X-Forwarded-Proto`` it sends is ``https``, the request counts as HTTPS
+(:class:`ForwardedProto`, around the WSGI app, so that terminal detection, the session
+cookie's ``Secure`` flag and everything else see it). From any other peer the header is
+ignored.
 """
 
 from __future__ import annotations
@@ -19,7 +25,15 @@ from collections.abc import Iterable
 
 from flask import Flask, current_app, g, request
 
-__all__ = ["IPAddress", "IPNetwork", "client_address", "init_app", "parse_address", "resolve"]
+__all__ = [
+    "ForwardedProto",
+    "IPAddress",
+    "IPNetwork",
+    "client_address",
+    "init_app",
+    "parse_address",
+    "resolve",
+]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -96,7 +110,31 @@ def resolve() -> None:
     )
 
 
+class ForwardedProto:
+    """WSGI middleware: HTTPS ended at a trusted proxy makes the request HTTPS."""
+
+    def __init__(self, wsgi_app, proxies: tuple[IPNetwork, ...]) -> None:
+        self.wsgi_app = wsgi_app
+        self.proxies = proxies
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") == "http":
+            peer = parse_address(environ.get("REMOTE_ADDR"))
+            if peer is not None and _trusted(peer, self.proxies):
+                proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[-1]
+                if proto.strip().lower() == "https":
+                    environ["wsgi.url_scheme"] = "https"
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
-    """Parse ``TRUSTED_PROXIES`` once and resolve the address on every request."""
-    app.extensions[_EXTENSION] = parse_networks(app.config.get("TRUSTED_PROXIES") or ())
+    """Parse ``TRUSTED_PROXIES`` once and resolve the address on every request.
+
+    With trusted proxies, their ``X-Forwarded-Proto`` also says whether the request came
+    over HTTPS (:class:`ForwardedProto`).
+    """
+    proxies = parse_networks(app.config.get("TRUSTED_PROXIES") or ())
+    app.extensions[_EXTENSION] = proxies
+    if proxies:
+        app.wsgi_app = ForwardedProto(app.wsgi_app, proxies)
     app.before_request(resolve)

@@ -10,11 +10,17 @@ the limit, which is fine for what these limits are for (slowing guessing and flo
 What is limited (keys hold no secret: subscriber ids appear only as keyed hashes):
 
 - posting: per user and per trusted subscriber id (``RATE_LIMIT_POST_PER_*``);
-- password sign-in: per client address (an IPv6 /64 counts as one) and per account name
-  (``RATE_LIMIT_SIGN_IN_PER_*``);
-- easy login: per client address and per account (``RATE_LIMIT_EASY_LOGIN_PER_*``);
+- password sign-in (and the password asked again before binding a phone): per client
+  address (an IPv6 /64 counts as one), per account *and* client (the client is the
+  trusted subscriber id when the carrier vouches for one, else the address), and per
+  account over all clients with a cap far above what its owner reaches
+  (``RATE_LIMIT_SIGN_IN_PER_*``). An attempt refused by the first two is not counted by
+  the third: an attacker guessing from a few addresses slows only themself, and locking
+  the owner out takes many addresses at once;
+- sign-up: per client address and per trusted subscriber id (``RATE_LIMIT_SIGN_UP_PER_*``);
+- easy login: per client address and per account (``RATE_LIMIT_EASY_LOGIN_PER_*``).
 - the JSON API: per token and per client address (``RATE_LIMIT_API_PER_*``), answered by
-  the API's own 429 (problem details with ``Retry-After``) instead of the page.
+  the API's own 429 (problem details with ``Retry-After``) instead of the page;
 - user search: per user (``RATE_LIMIT_SEARCH_PER_USER``), so that nobody pages through
   the whole directory of names.
 
@@ -54,6 +60,7 @@ __all__ = [
     "limit_post",
     "limit_search",
     "limit_sign_in",
+    "limit_sign_up",
     "purge",
     "too_many",
 ]
@@ -123,7 +130,10 @@ _SETTINGS = (
     "RATE_LIMIT_POST_PER_USER",
     "RATE_LIMIT_POST_PER_SUBSCRIBER",
     "RATE_LIMIT_SIGN_IN_PER_ADDRESS",
+    "RATE_LIMIT_SIGN_IN_PER_ACCOUNT_CLIENT",
     "RATE_LIMIT_SIGN_IN_PER_ACCOUNT",
+    "RATE_LIMIT_SIGN_UP_PER_ADDRESS",
+    "RATE_LIMIT_SIGN_UP_PER_SUBSCRIBER",
     "RATE_LIMIT_EASY_LOGIN_PER_ADDRESS",
     "RATE_LIMIT_EASY_LOGIN_PER_ACCOUNT",
     "RATE_LIMIT_API_PER_TOKEN",
@@ -157,22 +167,31 @@ def _maybe_purge(connection: sa.Connection, now: float) -> None:
 
 
 def _enforce(
-    checks: list[tuple[str, Limit]], refuse: Callable[[int], Response] | None = None
+    checks: list[tuple[str, Limit]],
+    then: list[tuple[str, Limit]] = (),
+    refuse: Callable[[int], Response] | None = None,
 ) -> None:
     """Count a hit on every (key, limit); answer 429 if any is over its limit.
+
+    The checks of *then* are counted only when every one of *checks* allowed the hit: a
+    caller refused by their own limits does not use up a limit shared with others.
 
     :param refuse: builds the 429 response from the seconds to wait (default: the page).
     """
     now = clock()
     refused: list[Decision] = []
     with db.get_engine().begin() as connection:
-        for key, limit in checks:
-            decision = hit(connection, key, limit, now=now)
-            if not decision.allowed:
-                refused.append(decision)
+        for stage in (checks, then):
+            if refused:
+                break
+            for key, limit in stage:
+                decision = hit(connection, key, limit, now=now)
+                if not decision.allowed:
+                    refused.append(decision)
         _maybe_purge(connection, now)
     if refused:
-        current_app.logger.info("rate limit reached: %s", ", ".join(key for key, _ in checks))
+        keys = [key for key, _ in (*checks, *then)]
+        current_app.logger.info("rate limit reached: %s", ", ".join(keys))
         abort((refuse or too_many)(max(decision.retry_after for decision in refused)))
 
 
@@ -223,7 +242,7 @@ def limit_post(user, refuse: Callable[[int], Response] | None = None) -> None:
     subscriber = _subscriber_key()
     if subscriber:
         checks.append((f"post:sub:{subscriber}", _limit("RATE_LIMIT_POST_PER_SUBSCRIBER")))
-    _enforce(checks, refuse)
+    _enforce(checks, refuse=refuse)
 
 
 def limit_api(token_id: int | None, refuse: Callable[[int], Response]) -> None:
@@ -235,18 +254,47 @@ def limit_api(token_id: int | None, refuse: Callable[[int], Response]) -> None:
     checks = [(f"api:addr:{address}", _limit("RATE_LIMIT_API_PER_ADDRESS", _address_factor()))]
     if token_id is not None:
         checks.append((f"api:token:{token_id}", _limit("RATE_LIMIT_API_PER_TOKEN")))
-    _enforce(checks, refuse)
+    _enforce(checks, refuse=refuse)
+
+
+def _client_key() -> tuple[str, int]:
+    """Return (key, per-address factor) of the client: its trusted subscriber id, else its
+    address (whose limits are larger at a carrier gateway's address)."""
+    subscriber = _subscriber_key()
+    if subscriber:
+        return f"sub:{subscriber}", 1
+    return f"addr:{_address_key()}", _address_factor()
 
 
 def limit_sign_in(name: str) -> None:
-    """Count a password sign-in attempt from this address for account *name*; 429 when over."""
+    """Count a password attempt from this client for account *name*; 429 when over.
+
+    Per address, per (account, client), and per account from everywhere; the last counts
+    only attempts the first two let through.
+    """
     address = _address_key()
-    checks = [
-        (f"login:addr:{address}", _limit("RATE_LIMIT_SIGN_IN_PER_ADDRESS", _address_factor()))
-    ]
+    factor = _address_factor()
+    checks = [(f"login:addr:{address}", _limit("RATE_LIMIT_SIGN_IN_PER_ADDRESS", factor))]
+    then = []
     if isinstance(name, str) and name:
         # Names are case-insensitive; cut to the column's room (longer names match nobody).
-        checks.append((f"login:acct:{name.lower()[:40]}", _limit("RATE_LIMIT_SIGN_IN_PER_ACCOUNT")))
+        account = name.lower()[:20]
+        client, client_factor = _client_key()
+        limit = _limit("RATE_LIMIT_SIGN_IN_PER_ACCOUNT_CLIENT", client_factor)
+        checks.append((f"login:acct:{account}:{client}"[:160], limit))
+        then.append((f"login:acct:{account}", _limit("RATE_LIMIT_SIGN_IN_PER_ACCOUNT")))
+    _enforce(checks, then)
+
+
+def limit_sign_up() -> None:
+    """Count a sign-up attempt from this address (and trusted subscriber id); 429 when over."""
+    address = _address_key()
+    checks = [
+        (f"signup:addr:{address}", _limit("RATE_LIMIT_SIGN_UP_PER_ADDRESS", _address_factor()))
+    ]
+    subscriber = _subscriber_key()
+    if subscriber:
+        checks.append((f"signup:sub:{subscriber}", _limit("RATE_LIMIT_SIGN_UP_PER_SUBSCRIBER")))
     _enforce(checks)
 
 

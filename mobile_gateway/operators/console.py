@@ -35,6 +35,7 @@ from .emoji_layer import CARRIER_LABELS
 from .emoji_notation import FIELD_LABELS, describe_key, format_code
 
 __all__ = [
+    "CONSOLE_POLICY",
     "LANGUAGE_COOKIE",
     "actor",
     "choose_language",
@@ -52,23 +53,30 @@ __all__ = [
 LANGUAGE_COOKIE = "console_lang"
 #: How long the choice is kept, in seconds (a year).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+#: The console's own policy: its pages keep a ``<style>`` element; no script at all.
+CONSOLE_POLICY = (
+    "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 def require_operator():
-    """Refuse anyone but a signed-in operator on a PC."""
+    """Refuse anyone but a signed-in operator on a PC (every operator page's rule)."""
     if g.terminal.carrier != terminals.PC:
-        abort(403)
+        abort(403, description="このページはPCからご利用ください")
     if g.user is None:
         return redirect(url_for("auth.login"))
     if not g.user.is_operator:
-        abort(403)
+        abort(403, description="このページは運営者だけが表示できます")
     return None
 
 
 def private(response: Response) -> Response:
-    """Keep console pages out of caches and frames."""
+    """Keep operator pages out of caches and frames (error pages and redirects included)."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = CONSOLE_POLICY
     return response
 
 

@@ -75,16 +75,12 @@ def _allow_large_imports(endpoint: str | None, values: dict | None) -> None:
 def _operator_on_pc() -> bool:
     """Return whether the request's session (cookie or ``sid``) is an operator's on a PC."""
     terminal = terminals.detect(request.headers, request.remote_addr, secure=request.is_secure)
-    if terminal.carrier != terminals.PC or terminal.is_crawler:
+    if terminal.carrier != terminals.PC or terminal.is_crawler or not terminal.cookies:
         return False
-    token = request.args.get(web_session.PARAM)
-    if terminal.cookies:
-        token = request.cookies.get(web_session.COOKIE_NAME) or token
     auth = sessions.load(
         db.get_session(),
-        token,
-        terminal.carrier,
-        terminal.subscriber_id,
+        request.cookies.get(web_session.COOKIE_NAME),  # a PC's session is in its cookie only
+        sessions.TerminalBinding(terminal.carrier, terminal.model, terminal.full_browser),
         idle_timeout=web_session._idle_timeout(),
     )
     return auth is not None and auth.user is not None and auth.user.is_operator

@@ -2,9 +2,10 @@
 
 A row is refused for a carrier code outside the carrier's emoji cells, a carrier-only key
 whose code is another one, a ``fit`` that is no standard emoji, a text fallback the
-Shift_JIS carriers cannot show (``[name]`` must encode in CP932), or a localsrc number out
-of range or taken twice. A code **round-trips** when decoding it, then encoding, gives the
-same bytes, in every byte form of its carrier.
+Shift_JIS carriers cannot show (``[name]`` must encode in CP932) or that holds markup
+characters or invisible ones (the console, the CLI and CSV imports all come here), or a
+localsrc number out of range or taken twice. A code **round-trips** when decoding it, then
+encoding, gives the same bytes, in every byte form of its carrier.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import carrier_emoji
 from carrier_emoji import EmojiIndex, EmojiRow, notations
 
 from ..phone.i18n import gettext as _
+from ..phone.invisible import has_invisible
 from .emoji_layer import CARRIER_LABELS, CODE_FIELDS, shipped_by_key
 from .emoji_notation import CARRIER_CODES, PUA_OF, SJIS_BY_PUA, describe_key, format_code, qualify
 
@@ -53,7 +55,9 @@ LOCALSRC_RANGES = ((1, 518), (700, 822))
 GOOGLE_RANGE = (0xFE000, 0xFEEA0)
 #: Round-trip failures listed by name in one message before "and N more".
 MAX_LISTED = 5
-_NAME_FORBIDDEN = re.compile(r"[\[\]\x00-\x1f\x7f]")
+#: What a text-fallback name may not hold: the brackets around it, markup characters
+#: (a name is text on pages: ``<svg/onload=...>`` or a quote must never reach one).
+_NAME_FORBIDDEN = re.compile(r"[\[\]<>&\"']")
 
 
 def listing(items: list[str]) -> str:
@@ -187,11 +191,16 @@ def check_row(row: EmojiRow, shipped: Mapping[str, EmojiRow]) -> list[str]:
                 _("%(emoji)s: fit %(fit)r is not a standard emoji", emoji=name, fit=row.fit)
             )
     if row.name_ja is not None:
-        if _NAME_FORBIDDEN.search(row.name_ja) or len(row.name_ja) > MAX_NAME_CHARS:
+        if (
+            not row.name_ja.strip()
+            or _NAME_FORBIDDEN.search(row.name_ja)
+            or has_invisible(row.name_ja)
+            or len(row.name_ja) > MAX_NAME_CHARS
+        ):
             problems.append(
                 _(
-                    "%(emoji)s: name %(name)r must be 1-%(most)d characters"
-                    " without brackets or control characters",
+                    "%(emoji)s: name %(name)r must be 1-%(most)d characters without brackets,"
+                    " markup characters (< > & \" ') or control, bidi and zero-width characters",
                     emoji=name,
                     name=row.name_ja,
                     most=MAX_NAME_CHARS,

@@ -6,28 +6,18 @@ A console page (:func:`.console.page`), in the console's language.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, url_for
+from flask import Blueprint, g, redirect, url_for
 
-from ..accounts import web_session
 from ..gateways import carrier_ranges, subscriber_ids
 from ..storage import db
-from .console import page, speaks
+from .console import page, private, require_operator, speaks
 
 __all__ = ["bp"]
 
 bp = speaks(Blueprint("admin_ranges", __name__, url_prefix="/admin/ranges"))
-
-
-@bp.before_request
-def operators_only():
-    """Let only operators on a PC (or smartphone) in; phones get 403, visitors the sign-in page."""
-    if g.terminal.is_feature_phone:
-        abort(403, description="このページはPCからご利用ください")
-    if g.user is None:
-        return redirect(url_for("auth.login"))
-    if not g.user.is_operator:
-        abort(403, description="このページは運営者だけが表示できます")
-    return None
+# The rule of every operator page: operators on a PC only; never cached, never framed.
+bp.before_request(require_operator)
+bp.after_request(private)
 
 
 def _ranges_page(status: int = 200, error: str | None = None, cidr: str = ""):
@@ -52,7 +42,6 @@ def _ranges_page(status: int = 200, error: str | None = None, cidr: str = ""):
 @bp.route("")
 def index():
     """List every carrier's gateway ranges and how many ids came from elsewhere."""
-    web_session.ensure()
     return _ranges_page()
 
 

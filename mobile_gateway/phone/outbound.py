@@ -46,8 +46,15 @@ def template_names(name: str, terminal: terminals.Terminal) -> list[str]:
 
 
 def encode_page(html: str, terminal: terminals.Terminal, fallback: str = "fit") -> bytes:
-    """Encode a rendered page for *terminal* (*fallback*: for emoji the carrier lacks)."""
-    return carrier_emoji.encode(html, terminal.page_codec, errors="geta", fallback=fallback)
+    """Encode a rendered page for *terminal* (*fallback*: for emoji the carrier lacks).
+
+    The page is HTML already escaped by Jinja; the text the encoder inserts for an emoji
+    (``[name]`` from the operators' table, a best fit) is escaped for HTML too, so that it
+    is text inside an element and inside a quoted attribute value (the post box's).
+    """
+    return carrier_emoji.encode(
+        html, terminal.page_codec, errors="geta", fallback=fallback, html=True
+    )
 
 
 def render(template: str, status: int = 200, /, *, emoji_fallback="fit", **context) -> Response:

@@ -101,14 +101,43 @@ def alembic_config(connection: sa.Connection | None = None, url: str | None = No
 
 
 def _run(bind: Engine | str | sa.URL, action) -> object:
-    """Call *action(connection)* in a transaction on *bind*, an engine or a URL."""
+    """Call *action(connection)* in a transaction on *bind*, an engine or a URL.
+
+    On SQLite the transaction runs with foreign keys off, and is committed only when
+    ``PRAGMA foreign_key_check`` finds nothing: SQLite alters most things by rebuilding the
+    table (copy, drop, rename: Alembic's batch mode), and with foreign keys on, dropping the
+    old table would run its ``ON DELETE`` actions on every row that refers to it (the
+    replies of every echo would lose what they answer).
+    """
     engine = bind if isinstance(bind, Engine) else make_engine(bind)
     try:
-        with engine.begin() as connection:
-            return action(connection)
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # a PRAGMA that only works outside a transaction
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    result = action(connection)
+                    if sqlite:
+                        _check_foreign_keys(connection)
+                return result
+            finally:
+                if sqlite:
+                    connection.rollback()
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
     finally:
         if engine is not bind:
             engine.dispose()
+
+
+def _check_foreign_keys(connection: sa.Connection) -> None:
+    """Raise if any row refers to a row that does not exist (SQLite, checked by hand)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        listed = ", ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in broken[:5])
+        raise RuntimeError(f"{len(broken)} rows refer to missing rows after migrating: {listed}")
 
 
 def upgrade(bind: Engine | str | sa.URL, revision: str = "head") -> None:

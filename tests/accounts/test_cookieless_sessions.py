@@ -8,8 +8,12 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from support.handsets import add_range
+from support.phones import PHONES
+from support.settings import PASSWORD
 
 from mobile_gateway.accounts import sessions
+from mobile_gateway.accounts.web_session import COOKIE_NAME
 from mobile_gateway.storage.models import utcnow
 
 COOKIELESS = ("docomo_mova", "docomo_foma_b1", "jphone")
@@ -96,10 +100,11 @@ class TestSidInUrls:
         handset = phone("au", {"wsgi.url_scheme": "https"})
         handset.get("https://localhost/")
         assert "Set-Cookie" not in handset.response.headers
-        assert handset.sid
+        assert handset.sid is None  # signed out: no session at all
         handset.click("ログイン")
-        handset.submit({"name": "alice", "password": "password123"}, "/login")
+        handset.submit({"name": "alice", "password": PASSWORD}, "/login")
         assert "ログアウト" in handset.text
+        assert "Set-Cookie" not in handset.response.headers
         assert handset.sid
 
     def test_crawlers_get_no_session(self, phone):
@@ -116,14 +121,15 @@ class TestSidInUrls:
         handset.click("ログイン")
         assert handset.form("/login").control("_csrf") is None
 
-    def test_sids_are_random_and_long(self, phone):
+    def test_sids_are_random_and_long(self, phone, store):
         """Session ids are unguessable: distinct, URL-safe, at least 128 bits."""
         sids = set()
-        for _ in range(20):
+        for number in range(20):
+            store.user(f"alice{number}")
             handset = phone("docomo_mova")
-            handset.get("/")
+            handset.sign_in(f"alice{number}")
             sids.add(handset.sid)
-        assert len(sids) == 20
+        assert len(sids) == 20 and None not in sids
         for sid in sids:
             assert _SID_RE.fullmatch(sid)
             assert len(sid) * 6 >= 128
@@ -133,14 +139,16 @@ class TestSidLifecycle:
     """The sid is rotated at sign-in and sign-out, and it expires."""
 
     def test_rotated_at_sign_in(self, phone, store):
-        """Signing in gives a new sid; the one from before sign-in no longer works."""
+        """A signed-out phone has no sid; each sign-in gives a new one, the old one dies."""
         store.user("alice")
         handset = phone("docomo_mova")
         handset.get("/")
+        assert handset.sid is None
+        handset.sign_in("alice")
         before = handset.sid
-        handset.click("ログイン")
-        assert handset.sid == before
-        handset.submit({"name": "alice", "password": "password123"}, "/login")
+        assert before and _signed_in(handset)
+        handset.visit("/login")
+        handset.submit({"name": "alice", "password": PASSWORD}, "/login")
         after = handset.sid
         assert _signed_in(handset)
         assert after and after != before
@@ -157,7 +165,7 @@ class TestSidLifecycle:
         handset = phone(name)
         handset.get("/login")
         before = handset.cookie
-        handset.submit({"name": "alice", "password": "password123"}, "/login")
+        handset.submit({"name": "alice", "password": PASSWORD}, "/login")
         assert _signed_in(handset)
         assert handset.cookie and handset.cookie != before
         attacker = phone(name)
@@ -238,20 +246,23 @@ class TestSidBinding:
             ("softbank", "X-JPHONE-UID", "bbbbbbbbbbbbbbbb"),
         ],
     )
-    def test_bound_to_subscriber_id(self, signed_in, phone, name, header, other_id):
-        """The same session id with another subscriber id, or none, is not signed in."""
+    def test_bound_to_subscriber_id(self, app, signed_in, phone, name, header, other_id):
+        """Signed in through the carrier's gateway, the session needs the same vouched id."""
+        carrier = PHONES[name].carrier
+        add_range(app, carrier, "127.0.0.1/32")  # the test client's address is the gateway
         handset = signed_in(name, "alice")
         token = handset.cookie
         assert token
-        thief = phone(name, **{header: other_id})
-        thief.get(f"/?sid={token}")
-        assert not _signed_in(thief)
-        anonymous = phone(name, **{header: None})
-        anonymous.get(f"/?sid={token}")
-        assert not _signed_in(anonymous)
-        owner = phone(name)
-        owner.get(f"/?sid={token}")
-        assert _signed_in(owner)  # the control: the owner's headers open it
+
+        def holding_the_cookie(**headers):
+            other = phone(name, **headers)
+            other.client.set_cookie(COOKIE_NAME, token)
+            other.get("/")
+            return _signed_in(other)
+
+        assert not holding_the_cookie(**{header: other_id})
+        assert not holding_the_cookie(**{header: None})
+        assert holding_the_cookie()  # the control: the owner's headers open it
 
 
 class TestCsrf:

@@ -40,7 +40,7 @@ def bind_phone(handset: Handset, name: str) -> None:
     """Sign *name* in on *handset* and bind the phone on the settings page."""
     handset.sign_in(name)
     handset.get("/settings/easy-login?guid=ON")
-    page = handset.submit("この端末を登録")
+    page = handset.submit("この端末を登録", {"password": "correct horse"})
     assert page.status == 200, page.text
     assert "（この端末）" in page.text
 
@@ -129,7 +129,7 @@ def test_remove_binding(gateways):
     add_user(gateways, "taro")
     handset = phone(gateways, "au")
     bind_phone(handset, "taro")
-    page = handset.submit("登録を解除")
+    page = handset.submit("登録を解除", {"password": "correct horse"})
     assert "登録済みの端末はありません" in page.text
     stranger = phone(gateways, "au")
     stranger.get("/login")

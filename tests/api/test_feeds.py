@@ -85,13 +85,13 @@ def test_empty_feed_and_unknown_user(api, store):
     assert _feed(api, "%3Cb%3E").status_code == 404
 
 
-def test_no_session_id_reaches_a_feed(phone, store):
+def test_no_session_id_reaches_a_feed(signed_in, store):
     """Even asked for with a session id, a feed's links carry none."""
     store.user("taro")
     store.echo("taro", "hello")
-    handset = phone("docomo_mova")
-    handset.get("/")
+    handset = signed_in("docomo_mova", "hanako")
     sid = handset.sid
+    assert sid
     handset.get(f"/u/taro/feed.atom?sid={sid}")
     assert handset.status == 200 and sid not in handset.raw.decode("utf-8")
 

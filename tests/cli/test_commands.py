@@ -181,7 +181,7 @@ def test_sessions_purge_deletes_only_expired_sessions(tmp_path, make_app):
     """``sessions purge`` deletes dead sessions and keeps live ones."""
     from datetime import timedelta
 
-    from mobile_gateway.accounts import sessions
+    from mobile_gateway.accounts import sessions, users
     from mobile_gateway.storage.models import AuthSession, utcnow
 
     url = sa.URL.create("sqlite", database=str(tmp_path / "purge.sqlite3"))
@@ -189,8 +189,9 @@ def test_sessions_purge_deletes_only_expired_sessions(tmp_path, make_app):
     app = make_app(url)
     with app.app_context():
         session = db.get_session()
-        sessions.create(session, "docomo", now=utcnow() - timedelta(days=2))
-        live, _ = sessions.create(session, "docomo")
+        user = users.signup(session, "taro", "echo-pass-2009")
+        sessions.create(session, "docomo", user, now=utcnow() - timedelta(days=2))
+        live, _ = sessions.create(session, "docomo", user)
     result = app.test_cli_runner().invoke(args=["sessions", "purge"])
     assert result.exit_code == 0, result.output
     assert "Purged 1 expired session(s)." in result.output

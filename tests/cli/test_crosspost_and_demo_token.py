@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import httpx
 
@@ -22,6 +23,6 @@ def test_the_demo_prints_a_token_that_reads_and_posts(fresh_db_url, make_app, se
         assert posted.status_code == 201
         home = http.get("/api/v1/timelines/home?limit=3", headers=headers).json()
         assert home["items"][0]["text"] == "API から☀️"
-    other = make_app(fresh_db_url, SECRET_KEY="another-key-for-this-test-only")
+    other = make_app(fresh_db_url, SECRET_KEY=secrets.token_urlsafe(32))
     changed = other.test_cli_runner().invoke(args=["demo"])
     assert token not in changed.output  # a new key, a new token; the old one is replaced

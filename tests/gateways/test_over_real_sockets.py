@@ -27,7 +27,7 @@ def bind_over_socket(port: int) -> None:
     handset = SocketHandset(port, "docomo", address=INSIDE)
     handset.sign_in("taro")
     handset.get("/settings/easy-login?guid=ON")
-    page = handset.submit("この端末を登録")
+    page = handset.submit("この端末を登録", {"password": "correct horse"})
     assert "（この端末）" in page.data.decode("x-sjis-docomo")
 
 

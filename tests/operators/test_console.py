@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 import pytest
 from support.console import AU_ONLY, DOCOMO_UA, PC_UA, Browser, add_user, hidden_fields
+from support.settings import PASSWORD
 
 import carrier_emoji
 from mobile_gateway.echo.text import clean_body
@@ -75,7 +76,7 @@ class TestAuthorization:
         add_user(sqlite_app, "op", operator=True)
         browser = Browser(sqlite_app, user_agent)
         browser.get("/login")
-        response = browser.post("/login", {"name": "op", "password": "password123"})
+        response = browser.post("/login", {"name": "op", "password": PASSWORD})
         sid = re.search(r"sid=([\w-]+)", response.location or "")
         suffix = ("&" if "?" in ROUTES[endpoint][1] else "?") + f"sid={sid.group(1)}" if sid else ""
         method, url, form, _ = ROUTES[endpoint]
@@ -114,9 +115,7 @@ def echo_with(app, body: str) -> int:
         session = db.get_session()
         from mobile_gateway.accounts import users
 
-        author = users.find_user(session, "hanako") or users.signup(
-            session, "hanako", "password123"
-        )
+        author = users.find_user(session, "hanako") or users.signup(session, "hanako", PASSWORD)
         echo = Echo(author=author, body=clean_body(body))
         session.add(echo)
         session.commit()

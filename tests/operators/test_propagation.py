@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from support.console import AU_ONLY, DOCOMO_UA, PC_UA, csrf, hidden_fields
-from support.settings import PASSWORD
+from support.settings import PASSWORD, SECRET_KEY
 
 from mobile_gateway.accounts import users
 from mobile_gateway.echo.text import clean_body
@@ -55,7 +55,7 @@ def instance(url: sa.URL, log: Path):
     env = dict(
         os.environ,
         DATABASE_URL=url.render_as_string(hide_password=False),
-        SECRET_KEY="propagation-test",
+        SECRET_KEY=SECRET_KEY,
         PYTHONPATH=str(ROOT),
     )
     with open(log, "wb") as err:

@@ -80,3 +80,40 @@ def test_sqlite_file_directory_created(tmp_path):
     finally:
         engine.dispose()
     assert path.exists()
+
+
+def test_upgrading_keeps_every_row_and_link(fresh_db_url):
+    """Data stored at the first revision comes through every later migration whole.
+
+    On SQLite a migration may rebuild a table (copy, drop, rename); with foreign keys on,
+    dropping the old ``echoes`` would set every reply's ``reply_to_id`` to NULL.
+    """
+    db.upgrade(fresh_db_url, "0001")
+    engine = db.make_engine(fresh_db_url)
+    when = "2009-06-01 12:00:00"
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO users (id, name, name_key, password_hash, echo_enabled, role,"
+                    " created_at) VALUES (1, 'taro', 'taro', 'x', true, 'user', :when),"
+                    " (2, 'hanako', 'hanako', 'x', true, 'user', :when)"
+                ),
+                {"when": when},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO echoes (id, author_id, body, reply_to_id, created_at) VALUES"
+                    " (1, 1, 'はれ', NULL, :when), (2, 2, 'ほんと', 1, :when),"
+                    " (3, 1, 'うん', 2, :when)"
+                ),
+                {"when": when},
+            )
+        db.upgrade(fresh_db_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT id, author_id, reply_to_id FROM echoes ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [(1, 1, None), (2, 2, 1), (3, 1, 2)]

@@ -8,6 +8,8 @@ from mobile_gateway.accounts import users
 from mobile_gateway.api import tokens
 from mobile_gateway.storage import db
 
+from .settings import PASSWORD
+
 
 class Api:
     """An httpx client on the served app, and helpers to make users and tokens."""
@@ -23,7 +25,7 @@ class Api:
             session = db.get_session()
             user = users.find_user(session, name)
             if user is None and create:
-                user = users.signup(session, name, "password123")
+                user = users.signup(session, name, PASSWORD)
             secret, _row = tokens.create(session, user, "test", list(scopes))
             return secret
 

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote_from_bytes, urljoin, urlsplit
 
+from support.settings import PASSWORD
+
 import carrier_emoji
 from mobile_gateway.accounts.web_session import COOKIE_NAME
 from mobile_gateway.phone import terminals
@@ -435,13 +437,13 @@ class Phone:
 
     # --- Stories ------------------------------------------------------------------------
 
-    def sign_up(self, name: str, password: str = "password123"):
+    def sign_up(self, name: str, password: str = PASSWORD):
         """Sign up from the home page, as a user would."""
         self.get("/")
         self.click("新規登録")
         return self.submit({"name": name, "password": password}, "/signup")
 
-    def sign_in(self, name: str, password: str = "password123"):
+    def sign_in(self, name: str, password: str = PASSWORD):
         """Sign in from the home page, as a user would."""
         self.get("/")
         self.click("ログイン")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 
-#: The key test apps sign with and key subscriber hashes with.
-SECRET_KEY = "test-secret-key-not-for-production"
-#: Password of the users the request-path tests make.
-PASSWORD = "password123"
+#: The key test apps sign with and key subscriber hashes with: random for each run (the
+#: app refuses a key that is written in any source, this file included).
+SECRET_KEY = secrets.token_urlsafe(48)
+#: Password of the users the request-path tests make (strong enough for sign-up's rules).
+PASSWORD = "echo-pass-2009"
 
 
 def test_config(url: sa.URL, **overrides) -> dict:

@@ -62,30 +62,45 @@ class User(Base):
 
 
 class AuthSession(Base):
-    """A server-side session, carried in a cookie or in URLs and forms.
+    """A signed-in user's server-side session, carried in a cookie or in URLs and forms.
 
     ``id`` is the SHA-256 of the token the terminal holds: a copy of the table gives no
-    usable session. Anonymous sessions (``user_id`` NULL) exist for CSRF tokens.
+    usable session. Only signed-in users have one: a signed-out visitor's pages write
+    nothing (their forms carry signed tokens instead). A session is bound to the terminal
+    it began on: carrier, model, full browser or not, and the subscriber id its carrier's
+    gateway vouched for at sign-in.
     """
 
     __tablename__ = "auth_sessions"
 
     #: Hex SHA-256 of the token.
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The sign-in this session came from: sign-out ends every session of it.
+    sign_in_id: Mapped[str] = mapped_column(sa.String(32), index=True)
+    #: The easy-login binding that signed it in, if one did: removing it ends the session.
+    binding_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("subscriber_bindings.id", ondelete="CASCADE"), index=True
     )
     #: Terminal kind the session was made for ("docomo", "au", "pc", ...).
     carrier: Mapped[str] = mapped_column(sa.String(16))
-    #: HMAC of the carrier subscriber id keyed with the token; NULL when none was sent.
+    #: Handset model it was made for (``P503i``, ``iPhone``), NULL when the UA names none.
+    model: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Whether it was made for a handset's PC-site ("full") browser.
+    full_browser: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: HMAC, keyed with the token, of the subscriber id the carrier's gateway vouched for
+    #: at sign-in; NULL when none was: such a phone must keep sending that id.
     subscriber_id_hash: Mapped[str | None] = mapped_column(sa.String(64))
     csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    #: An echo the user was typing when an earlier session expired, put back in the post
+    #: box once (then cleared).
+    draft: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     #: End of the absolute lifetime; the idle timeout is checked against ``last_seen_at``.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
-    user: Mapped[User | None] = relationship()
+    user: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
         return f"<AuthSession {self.id[:8]}… user={self.user_id} {self.carrier}>"

@@ -54,6 +54,8 @@ class Echo(Base):
         # The replies to one echo, newest first and keyset-paged (a conversation); also
         # what the foreign key's ON DELETE SET NULL looks up.
         sa.Index("ix_echoes_reply_to_id_created_at_id", "reply_to_id", "created_at", "id"),
+        # A post form's one-time token: a retried post lands once (NULLs do not collide).
+        sa.UniqueConstraint("author_id", "post_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +66,9 @@ class Echo(Base):
     #: The echo this one answered was deleted (``reply_to_id`` is NULL then).
     answers_deleted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Digest of the post form's one-time token with what was posted (see
+    #: :func:`...echo.echoes.post`); NULL for echoes posted without a token.
+    post_key: Mapped[str | None] = mapped_column(sa.String(32))
 
     author: Mapped[User] = relationship()
     reply_to: Mapped[Echo | None] = relationship(remote_side=[id], passive_deletes=True)

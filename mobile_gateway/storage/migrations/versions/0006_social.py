@@ -18,7 +18,7 @@ swapped for a ``TEXT`` column with ``ALTER TABLE ... DROP/RENAME COLUMN`` (SQLit
 which the rate limits' ``RETURNING`` needs already).
 
 Revision ID: 0006_social
-Revises: 0004_sequence_fits
+Revises: 0005_security
 Create Date: 2026-12-01
 """
 
@@ -30,7 +30,7 @@ from alembic import op
 
 #: Revision identifiers, used by Alembic.
 revision = "0006_social"
-down_revision = "0004_sequence_fits"
+down_revision = "0005_security"
 branch_labels = None
 depends_on = None
 
