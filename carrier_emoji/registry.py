@@ -21,6 +21,7 @@ def normalize(name: str) -> str:
     return re.sub(r"[\s_]+", "-", name.strip().lower())
 
 
+@lru_cache(maxsize=256)
 def spec_for(name: str) -> CodecSpec:
     """Return the codec spec for *name* or one of its aliases."""
     key = normalize(name)
@@ -74,6 +75,11 @@ def lookup(name: str) -> codecs.CodecInfo:
 
     def decode(data, errors="strict"):
         return codec.decode(spec, data, errors), len(data)
+
+    # With the accelerator, the registry calls C at once (same results, see _accel.py).
+    entry = codec.accelerated(spec)
+    if entry is not None:
+        encode, decode = entry.encode, entry.decode
 
     class IncrementalEncoder(codecs.IncrementalEncoder):
         """Encodes text fed in pieces, each piece at once and whole: nothing is held back.

@@ -172,15 +172,23 @@ class TestTables:
 
     def test_cp932_encoding(self):
         """Every BMP character encodes as Python's cp932, or is declined where cp932 fails."""
-        table = _accel._cp932_encode_table()
         empty = bytes(8192)
+        plan = _accel.speedups.EncodePlan(
+            output=_accel.speedups.OUT_SJIS,
+            first=empty,
+            more=empty,
+            astral_first=0x110000,
+            astral_more=False,
+            emap={},
+            resolve=None,
+            cp932=_accel._cp932_encode_table(),
+            singles=(),
+            keycaps=(),
+        )
         bad = []
         for code in range(0x10000):
             char = chr(code)
-            singles = ((None,) * 0x1400, (None,) * 0xC00)
-            got = _accel.speedups.encode(
-                char, 0, empty, empty, 0x110000, False, {}, None, table, singles
-            )
+            got = plan.encode(char)
             try:
                 expected = char.encode("cp932")
             except UnicodeEncodeError:
@@ -195,7 +203,8 @@ class TestTables:
         spec = carrier_emoji.SPECS[codec]
         index = carrier_emoji.current_index()
         pattern = index.encode_pattern(spec)
-        _, first, more, *_ = _accel._encode_plan(index, spec, "fit", lambda: None)
+        tables = _accel._encode_tables(index, spec, "fit", lambda: None)
+        first, more = tables["first"], tables["more"]
         bad = []
         for code in range(0x80, 0x10000):
             if 0xD800 <= code < 0xE000:
