@@ -70,16 +70,16 @@ def lookup(name: str) -> codecs.CodecInfo:
     """Return the :class:`codecs.CodecInfo` of a carrier codec (or alias)."""
     spec = spec_for(name)
 
-    def encode(text, errors="strict"):
+    def pure_encode(text, errors="strict"):
         return codec.encode(spec, text, errors), len(text)
 
-    def decode(data, errors="strict"):
+    def pure_decode(data, errors="strict"):
         return codec.decode(spec, data, errors), len(data)
 
     # With the accelerator, the registry calls C at once (same results, see _accel.py).
     entry = codec.accelerated(spec)
-    if entry is not None:
-        encode, decode = entry.encode, entry.decode
+    encode = pure_encode if entry is None else entry.encode
+    decode = pure_decode if entry is None else entry.decode
 
     class IncrementalEncoder(codecs.IncrementalEncoder):
         """Encodes text fed in pieces, each piece at once and whole: nothing is held back.
