@@ -27,8 +27,12 @@ class optional_build_ext(build_ext):
 
     def build_extension(self, ext):
         if self.compiler.compiler_type == "unix":
-            # A function used without its prototype is a bug here, never a warning.
-            ext.extra_compile_args = ["-Werror=implicit-function-declaration"]
+            # A function used without its prototype is a bug here, never a warning; the
+            # module's own functions stay inside it (PyInit is exported by its macro).
+            ext.extra_compile_args = [
+                "-Werror=implicit-function-declaration",
+                "-fvisibility=hidden",
+            ]
         try:
             super().build_extension(ext)
         except (CCompilerError, ExecError, PlatformError, OSError) as exc:

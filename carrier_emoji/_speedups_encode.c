@@ -61,50 +61,50 @@ typedef struct {
 
 /* ------------------------------------------------------------------- runs */
 
-/* Append one character in the output charset; 0 on success, 1 when the charset cannot
- * carry it (the pure path applies the error handler), -1 on error. */
-static int
-put_char(Encoder *st, Py_UCS4 c)
+/* Write one character in the output charset at *o* (room for 4 bytes): the bytes
+ * written, or 0 when the charset cannot carry it (the pure path applies the handler). */
+static inline int
+encode_char(const EncodePlan *e, Py_UCS4 c, unsigned char *o)
 {
-    Writer *w = &st->out;
-    if (writer_reserve(w, 4) < 0)
-        return -1;
-    unsigned char *o = (unsigned char *)w->buf + w->len;
-    if (c < 0x80)
-        *o++ = (unsigned char)c;
-    else if (st->plan->output == OUT_UTF8) {
+    if (c < 0x80) {
+        o[0] = (unsigned char)c;
+        return 1;
+    }
+    if (e->output == OUT_UTF8) {
         if (c < 0x800) {
-            *o++ = (unsigned char)(0xC0 | c >> 6);
-            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+            o[0] = (unsigned char)(0xC0 | c >> 6);
+            o[1] = (unsigned char)(0x80 | (c & 0x3F));
+            return 2;
         }
-        else if (c < 0x10000) {
+        if (c < 0x10000) {
             if (c >= 0xD800 && c <= 0xDFFF)
-                return 1;
-            *o++ = (unsigned char)(0xE0 | c >> 12);
-            *o++ = (unsigned char)(0x80 | (c >> 6 & 0x3F));
-            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+                return 0;
+            o[0] = (unsigned char)(0xE0 | c >> 12);
+            o[1] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+            o[2] = (unsigned char)(0x80 | (c & 0x3F));
+            return 3;
         }
-        else {
-            *o++ = (unsigned char)(0xF0 | c >> 18);
-            *o++ = (unsigned char)(0x80 | (c >> 12 & 0x3F));
-            *o++ = (unsigned char)(0x80 | (c >> 6 & 0x3F));
-            *o++ = (unsigned char)(0x80 | (c & 0x3F));
-        }
+        o[0] = (unsigned char)(0xF0 | c >> 18);
+        o[1] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
+        o[2] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+        o[3] = (unsigned char)(0x80 | (c & 0x3F));
+        return 4;
     }
-    else {
-        uint16_t code = c < 0x10000 ? st->plan->cp932_table[c] : 0;
-        if (code == 0)
-            return 1;
-        if (code > 0xFF)
-            *o++ = (unsigned char)(code >> 8);
-        *o++ = (unsigned char)(code & 0xFF);
+    uint16_t code = c < 0x10000 ? e->cp932_table[c] : 0;
+    if (code == 0)
+        return 0;
+    if (code <= 0xFF) {
+        o[0] = (unsigned char)code;
+        return 1;
     }
-    w->len = (char *)o - w->buf;
-    return 0;
+    o[0] = (unsigned char)(code >> 8);
+    o[1] = (unsigned char)(code & 0xFF);
+    return 2;
 }
 
 /* Append the output of one run (str for the base encoder, or bytes); 0, 1 (the pure
- * path must) or -1 as put_char. Webcode escapes of one group side by side share one. */
+ * path must: a character the charset lacks) or -1 on error. Webcode escapes of one
+ * group side by side share one. */
 static int
 put_value(Encoder *st, PyObject *value)
 {
@@ -130,10 +130,13 @@ put_value(Encoder *st, PyObject *value)
         w->len--; /* continue the last escape: drop its SI and this escape's head */
         k = 3;
     }
+    if (n - k > (PY_SSIZE_T_MAX - w->len) / 4 || writer_reserve(w, (n - k) * 4) < 0)
+        return -1; /* room for every character at 4 bytes: no write below passes it */
     for (; k < n; k++) {
-        int rc = put_char(st, PyUnicode_READ(kind, data, k));
-        if (rc != 0)
-            return rc;
+        int used = encode_char(st->plan, PyUnicode_READ(kind, data, k), (unsigned char *)w->buf + w->len);
+        if (used == 0)
+            return 1;
+        w->len += used;
     }
     if (webcode && n >= 4 && PyUnicode_READ(kind, data, n - 1) == 0x0F) {
         for (Py_ssize_t j = n - 3; j >= 0; j--) { /* ESC $ group: 3 characters */

@@ -65,6 +65,10 @@ def both(monkeypatch, func, *args):
 BYTE_PIECES = [b"\x1b$G", b"\x1b$Q", b"\x1b$", b"j", b"k", b"\x0f", b"&#", b"&#x", b"x"]
 BYTE_PIECES += [b"E63E", b"63647", b";", b"\x82\xa0", b"\xb6", b"\x82", b"\xfb", b"\xf5"]
 BYTE_PIECES += [b"\xa0", b"\xfd", b"A", b"\xe3\x81", b"\xef\x80", b"\xf3\xbe\x80\x80"]
+#: Long runs reach the loops that read 16 characters at a time; text of every width.
+LONG_TEXT = ["abcdefghijklmnopqrstu", "かなカナ漢字テキスト。" * 2, "é" * 17, "😀", "©®"]
+BYTE_PIECES += [b"&", b"&amp;", b"&#xE63E;", b"&#63647;", b"\xf4\x81\x9a\xa6"]
+BYTE_PIECES += [t.encode() for t in LONG_TEXT] + [t.encode("cp932", "ignore") for t in LONG_TEXT]
 for _carrier in ("docomo", "au", "softbank"):
     for _row in rows_of(_carrier)[::25]:
         BYTE_PIECES += [sjis_bytes(_row.code(_carrier)), pua_bytes(_carrier, _row.code(_carrier))]
@@ -83,7 +87,8 @@ TEXT_PIECES = sorted(
 random_text = st.lists(
     st.one_of(
         st.sampled_from(TEXT_PIECES),
-        st.sampled_from(["漢", "ｶ", "a", " ", "&", "\x1b", "～", "—"]),
+        st.sampled_from(["漢", "ｶ", "a", " ", "&", "\x1b", "～", "—", "&amp;", "&#xE63E;"]),
+        st.sampled_from(LONG_TEXT),
         st.text(max_size=3),
     ),
     max_size=16,
@@ -115,6 +120,36 @@ class TestSameResults:
             for errors in HANDLERS:
                 args = (text, codec, errors, fallback)
                 fast, pure = both(monkeypatch, carrier_emoji.encode, *args)
+                assert fast == pure, errors
+
+        check()
+
+    def test_registry_decode(self, codec, monkeypatch):
+        """Through the codecs registry (the accelerator's own entry), bytes, bytearray and
+        memoryview decode alike on both paths, errors and consumed length included."""
+
+        @SETTINGS
+        @given(random_bytes, st.sampled_from([bytes, bytearray, memoryview]))
+        def check(data, kind):
+            for errors in HANDLERS:
+                fast, pure = both(monkeypatch, codecs.decode, kind(data), codec, errors)
+                assert fast == pure, errors
+                lookup = codecs.lookup(codec).decode
+                fast, pure = both(monkeypatch, lookup, kind(data), errors)
+                assert fast == pure, errors
+
+        check()
+
+    def test_registry_encode(self, codec, monkeypatch):
+        """Through the codecs registry, text encodes alike on both paths, errors included."""
+
+        @SETTINGS
+        @given(random_text)
+        def check(text):
+            for errors in HANDLERS:
+                fast, pure = both(monkeypatch, str.encode, text, codec, errors)
+                assert fast == pure, errors
+                fast, pure = both(monkeypatch, codecs.lookup(codec).encode, text, errors)
                 assert fast == pure, errors
 
         check()
