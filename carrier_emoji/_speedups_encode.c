@@ -133,7 +133,8 @@ put_value(Encoder *st, PyObject *value)
     if (n - k > (PY_SSIZE_T_MAX - w->len) / 4 || writer_reserve(w, (n - k) * 4) < 0)
         return -1; /* room for every character at 4 bytes: no write below passes it */
     for (; k < n; k++) {
-        int used = encode_char(st->plan, PyUnicode_READ(kind, data, k), (unsigned char *)w->buf + w->len);
+        unsigned char *o = (unsigned char *)w->buf + w->len;
+        int used = encode_char(st->plan, PyUnicode_READ(kind, data, k), o);
         if (used == 0)
             return 1;
         w->len += used;
