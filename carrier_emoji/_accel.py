@@ -50,8 +50,12 @@ def _load():
     return _speedups
 
 
-#: The C module in use, or None (pure Python).
-speedups = _load()
+#: The C module built and allowed at import, or None. Plans and registry entries are made
+#: with it even while :data:`speedups` is switched off (a codec first looked up then still
+#: gets the C entry, which reads the switch at each call).
+_BUILT = _load()
+#: The C module in use, or None (pure Python): the switch.
+speedups = _BUILT
 
 _LEADS = frozenset(range(0x81, 0xA0)) | frozenset(range(0xE0, 0xFD))
 
@@ -156,7 +160,7 @@ def _decode_tables(index: EmojiIndex, spec: CodecSpec) -> dict:
 def decode_plan(index: EmojiIndex, spec: CodecSpec):
     """Return the C decoder of *spec* for *index* (built once per index)."""
     key = ("accel-decode", spec.name)
-    return index._cached(key, lambda: speedups.DecodePlan(**_decode_tables(index, spec)))
+    return index._cached(key, lambda: _BUILT.DecodePlan(**_decode_tables(index, spec)))
 
 
 def decode(index: EmojiIndex, spec: CodecSpec, data) -> str | None:
@@ -180,7 +184,7 @@ def _encode_tables(index: EmojiIndex, spec: CodecSpec, fallback: str, make_resol
         astral_first, astral_more = 0x10000, True
     emap = index.encode_map(spec, fallback)
     return {
-        "output": getattr(speedups, _OUTPUTS[spec.output]),
+        "output": getattr(_BUILT, _OUTPUTS[spec.output]),
         "first": _bitmap(first),
         "more": _bitmap(more),
         "astral_first": astral_first,
@@ -231,7 +235,7 @@ def encode_plan(index: EmojiIndex, spec: CodecSpec, fallback: str, make_resolver
         (cut into emoji spellings), or raises when it cannot without an error handler.
     """
     key = ("accel-encode", spec.name, fallback)
-    build = lambda: speedups.EncodePlan(  # noqa: E731
+    build = lambda: _BUILT.EncodePlan(  # noqa: E731
         **_encode_tables(index, spec, fallback, make_resolver)
     )
     return index._cached(key, build)
@@ -251,9 +255,9 @@ def codec_entry(plans, pure_decode, pure_encode):
     :param pure_decode: ``pure_decode(data, errors)``, the pure path, when the
         accelerator is switched off or a plan declines; *pure_encode* likewise.
     """
-    if speedups is None:
+    if _BUILT is None:
         return None
-    return speedups.Codec(
+    return _BUILT.Codec(
         switch_ns=globals(),
         switch_name="speedups",
         index_ns=vars(state),

@@ -156,3 +156,25 @@ class TestLifetime:
         del index
         gc.collect()
         assert gone() is None
+
+
+class TestSwitchAtEachCall:
+    """The registered functions read the accelerator's switch at each call."""
+
+    def test_first_looked_up_while_switched_off(self, monkeypatch):
+        """A codec name first looked up while the accelerator is off still gets its C
+        functions where the accelerator is built, so they run C once it is back on."""
+        from carrier_emoji import _accel, registry
+
+        built = _accel._BUILT
+        if built is None:
+            pytest.skip("carrier_emoji._speedups is not built")
+        sun = next(r for r in rows_of("softbank") if r.key == "\u2600\ufe0f")
+        data = pua_bytes("softbank", sun.softbank)
+        monkeypatch.setattr(_accel, "speedups", None)
+        registry.lookup.cache_clear()
+        info = registry.lookup("x_utf8_vodafone")
+        assert info.decode(data) == ("\u2600\ufe0f", 3)
+        assert isinstance(info.decode.__self__, built.Codec)
+        monkeypatch.setattr(_accel, "speedups", built)
+        assert info.decode(data) == ("\u2600\ufe0f", 3)
