@@ -3,8 +3,8 @@
  * _speedups.c         the module and the Codec type (what the codecs registry calls)
  * _speedups_decode.c  DecodePlan: bytes -> internal text (Shift_JIS, references, webcodes)
  * _speedups_utf8.c    DecodePlan's UTF-8 decoding
- * _speedups_encode.c  EncodePlan: internal text -> bytes (and its runs of emoji)
- * _speedups_text.c    EncodePlan's text between runs
+ * _speedups_encode.c  EncodePlan: internal text -> bytes (the type, runs of emoji)
+ * _speedups_text.c    EncodePlan's output: text between runs, values of runs
  *
  * A plan holds the tables of one codec for one emoji index (built by
  * carrier_emoji/_accel.py, once per index, codec and fallback) and does the common
@@ -152,10 +152,22 @@ typedef struct {
 
 int writer_reserve(Writer *w, Py_ssize_t extra);
 
+/* One call: the plan, the bytes written, and webcode merging (where the last escape's
+ * SI was written, and its group). */
+typedef struct {
+    const EncodePlan *plan;
+    Writer out;
+    Py_ssize_t escape_end;
+    Py_UCS4 escape_group;
+} Encoder;
+
 /* _speedups_text.c: write text[i:n] up to the first character that starts a run, and
  * return its index (n at the end); -2 when a character cannot be written (a lone
  * surrogate, a character CP932 lacks: the pure path reports it), -1 on error. */
 Py_ssize_t put_stretch(const EncodePlan *e, int kind, const void *data, Py_ssize_t i,
                        Py_ssize_t n, Writer *w);
+/* Append the output of one run (str for the base encoder, or bytes); 0, 1 (the pure
+ * path must: a character the charset lacks) or -1 on error. */
+int put_value(Encoder *st, PyObject *value);
 
 #endif

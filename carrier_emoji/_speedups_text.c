@@ -1,5 +1,5 @@
-/* EncodePlan's text between runs (see _speedups.h): the text up to the next character
- * that starts a run, written in UTF-8 or Shift_JIS as it is read.
+/* EncodePlan's output (see _speedups.h): the text up to the next character that starts
+ * a run, written in UTF-8 or Shift_JIS as it is read, and the values of runs.
  *
  * One loop per output charset and character width (UCS1, UCS2, UCS4): a character that
  * is no ASCII is checked against the plan's bitmap of run starters, then written; runs
@@ -171,4 +171,96 @@ put_stretch(const EncodePlan *e, int kind, const void *data, Py_ssize_t i, Py_ss
     if (kind == PyUnicode_2BYTE_KIND)
         return sjis_stretch(PyUnicode_2BYTE_KIND, e, data, i, n, w);
     return sjis_stretch(PyUnicode_4BYTE_KIND, e, data, i, n, w);
+}
+
+/* ------------------------------------------------------- values of runs */
+
+/* Write one character in the output charset at *o* (room for 4 bytes): the bytes
+ * written, or 0 when the charset cannot carry it (the pure path applies the handler). */
+static inline int
+encode_char(const EncodePlan *e, Py_UCS4 c, unsigned char *o)
+{
+    if (c < 0x80) {
+        o[0] = (unsigned char)c;
+        return 1;
+    }
+    if (e->output == OUT_UTF8) {
+        if (c < 0x800) {
+            o[0] = (unsigned char)(0xC0 | c >> 6);
+            o[1] = (unsigned char)(0x80 | (c & 0x3F));
+            return 2;
+        }
+        if (c < 0x10000) {
+            if (c >= 0xD800 && c <= 0xDFFF)
+                return 0;
+            o[0] = (unsigned char)(0xE0 | c >> 12);
+            o[1] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+            o[2] = (unsigned char)(0x80 | (c & 0x3F));
+            return 3;
+        }
+        o[0] = (unsigned char)(0xF0 | c >> 18);
+        o[1] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
+        o[2] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+        o[3] = (unsigned char)(0x80 | (c & 0x3F));
+        return 4;
+    }
+    uint16_t code = c < 0x10000 ? e->cp932_table[c] : 0;
+    if (code == 0)
+        return 0;
+    if (code <= 0xFF) {
+        o[0] = (unsigned char)code;
+        return 1;
+    }
+    o[0] = (unsigned char)(code >> 8);
+    o[1] = (unsigned char)(code & 0xFF);
+    return 2;
+}
+
+/* Append the output of one run (str for the base encoder, or bytes); 0, 1 (the pure
+ * path must: a character the charset lacks) or -1 on error. Webcode escapes of one
+ * group side by side share one. */
+int
+put_value(Encoder *st, PyObject *value)
+{
+    Writer *w = &st->out;
+    if (PyBytes_Check(value)) {
+        Py_ssize_t n = PyBytes_GET_SIZE(value);
+        if (writer_reserve(w, n) < 0)
+            return -1;
+        memcpy(w->buf + w->len, PyBytes_AS_STRING(value), n);
+        w->len += n;
+        return 0;
+    }
+    if (!PyUnicode_Check(value))
+        return 1;
+    int kind = PyUnicode_KIND(value);
+    const void *data = PyUnicode_DATA(value);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(value);
+    Py_ssize_t k = 0;
+    int webcode = st->plan->output == OUT_WEBCODE;
+    if (webcode && n >= 3 && PyUnicode_READ(kind, data, 0) == 0x1B &&
+        PyUnicode_READ(kind, data, 1) == '$' && w->len == st->escape_end && w->len > 0 &&
+        PyUnicode_READ(kind, data, 2) == st->escape_group) {
+        w->len--; /* continue the last escape: drop its SI and this escape's head */
+        k = 3;
+    }
+    if (n - k > (PY_SSIZE_T_MAX - w->len) / 4 || writer_reserve(w, (n - k) * 4) < 0)
+        return -1; /* room for every character at 4 bytes: no write below passes it */
+    for (; k < n; k++) {
+        unsigned char *o = (unsigned char *)w->buf + w->len;
+        int used = encode_char(st->plan, PyUnicode_READ(kind, data, k), o);
+        if (used == 0)
+            return 1;
+        w->len += used;
+    }
+    if (webcode && n >= 4 && PyUnicode_READ(kind, data, n - 1) == 0x0F) {
+        for (Py_ssize_t j = n - 3; j >= 0; j--) { /* ESC $ group: 3 characters */
+            if (PyUnicode_READ(kind, data, j) == 0x1B) {
+                st->escape_end = w->len;
+                st->escape_group = PyUnicode_READ(kind, data, j + 2);
+                break;
+            }
+        }
+    }
+    return 0;
 }
