@@ -81,7 +81,10 @@ def decode(data: bytes, codec: str, errors: str = "strict", index: EmojiIndex | 
 
     :param index: a table to use instead of the installed one (an operator's preview).
     """
-    return _codec.decode(spec_for(codec), data, errors, index)
+    spec = spec_for(codec)
+    if index is None and type(data) is bytes:  # the registered function: C at once
+        return lookup(spec.name).decode(data, errors)[0]
+    return _codec.decode(spec, data, errors, index)
 
 
 def encode(
@@ -95,7 +98,10 @@ def encode(
 
     :param index: a table to use instead of the installed one (an operator's preview).
     """
-    return _codec.encode(spec_for(codec), text, errors, fallback, index)
+    spec = spec_for(codec)
+    if index is None and fallback == "fit" and type(text) is str:  # as for decode
+        return lookup(spec.name).encode(text, errors)[0]
+    return _codec.encode(spec, text, errors, fallback, index)
 
 
 def _geta(exc: UnicodeError):

@@ -67,6 +67,33 @@ class TestCodecInfoFunctions:
         assert (text, consumed) == (view.tobytes().decode(codec), 2)
 
 
+@pytest.mark.parametrize("codec", ALL_CODECS)
+class TestLibraryFunctions:
+    """carrier_emoji.decode and .encode agree with the registered functions."""
+
+    def test_decode_any_bytes_like(self, codec):
+        """Bytes, bytearray and memoryview decode to the registry's text, errors alike."""
+        data = "漢字☀️1️⃣ abc".encode(codec) + b"\xff"
+        for kind in (bytes, bytearray, memoryview):
+            assert carrier_emoji.decode(kind(data), codec, "replace") == (
+                codecs.decode(data, codec, "replace")
+            )
+            with pytest.raises(UnicodeDecodeError) as caught:
+                carrier_emoji.decode(kind(data), codec)
+            assert caught.value.start == len(data) - 1
+
+    def test_encode_with_every_fallback(self, codec):
+        """Text encodes as the registry does with "fit", and each fallback as before."""
+        text = "漢字\U0001f973\u2600\ufe0f"
+        assert carrier_emoji.encode(text, codec, "geta") == text.encode(codec, "geta")
+        for fallback in ("text", "geta"):
+            expected = carrier_emoji.encode(text, codec, fallback=fallback, index=ROWS_INDEX)
+            assert carrier_emoji.encode(text, codec, fallback=fallback) == expected
+
+
+ROWS_INDEX = carrier_emoji.EmojiIndex(ROWS)
+
+
 class TestIndexInForce:
     """A table installed at run time takes effect at once for every registered codec."""
 
