@@ -26,6 +26,13 @@ class optional_build_ext(build_ext):
             raise BuildFailed() from exc
 
     def build_extension(self, ext):
+        if self.compiler.compiler_type == "unix":
+            # A function used without its prototype is a bug here, never a warning; the
+            # module's own functions stay inside it (PyInit is exported by its macro).
+            ext.extra_compile_args = [
+                "-Werror=implicit-function-declaration",
+                "-fvisibility=hidden",
+            ]
         try:
             super().build_extension(ext)
         except (CCompilerError, ExecError, PlatformError, OSError) as exc:
@@ -42,7 +49,14 @@ def show_message(*lines):
 
 def run_setup(with_speedups: bool) -> None:
     """Run setup(), with or without the extension."""
-    ext_modules = [Extension("carrier_emoji._speedups", ["carrier_emoji/_speedups.c"])]
+    sources = ["_speedups.c", "_speedups_decode.c", "_speedups_utf8.c"]
+    sources += ["_speedups_encode.c", "_speedups_text.c"]
+    speedups = Extension(
+        "carrier_emoji._speedups",
+        [f"carrier_emoji/{name}" for name in sources],
+        depends=["carrier_emoji/_speedups.h"],
+    )
+    ext_modules = [speedups]
     setup(
         ext_modules=ext_modules if with_speedups else [],
         cmdclass={"build_ext": optional_build_ext},

@@ -16,7 +16,7 @@ from ._index import GETA, EmojiIndex
 from .specs import FALLBACKS, CodecSpec
 from .state import current_index
 
-__all__ = ["decode", "encode"]
+__all__ = ["accelerated", "decode", "decode_pure", "encode", "encode_pure"]
 
 #: UTF-8 bytes that start every character a decoder must look at: carrier private use
 #: (U+E000-U+F0FF) and private-use planes 15 and 16.
@@ -78,6 +78,11 @@ def decode(spec: CodecSpec, data, errors: str = "strict", index: EmojiIndex | No
         text = _accel.decode(index or current_index(), spec, data)
         if text is not None:
             return text
+    return decode_pure(spec, data, errors, index)
+
+
+def decode_pure(spec: CodecSpec, data, errors: str = "strict", index=None) -> str:
+    """Decode as :func:`decode` does, without the accelerator."""
     data = bytes(data)
     if spec.is_sjis:
         source = data
@@ -184,6 +189,16 @@ def encode(
         )
         if out is not None:
             return out
+    return encode_pure(spec, text, errors, fallback, index, html)
+
+
+def encode_pure(
+    spec: CodecSpec, text: str, errors="strict", fallback="fit", index=None, html=False
+) -> bytes:
+    """Encode as :func:`encode` does, without the accelerator."""
+    if fallback not in FALLBACKS:
+        raise ValueError(f"unknown emoji fallback {fallback!r}; use one of {FALLBACKS}")
+    index = index or current_index()
     pattern = index.encode_pattern(spec)
     # Fast path: no emoji and no private use. Every emoji spelling holds a character
     # CP932 lacks, so a strict CP932 encode that succeeds needs only a private-use probe:
@@ -272,6 +287,23 @@ def _resolve_encode(spec, index, parts, values, errors, fallback, html=False) ->
             else:
                 values[i] = b"".join(_encode_text(spec, p, errors, text, at) for at, p in pieces)
         position += len(token)
+
+
+def accelerated(spec: CodecSpec):
+    """Return the C functions of *spec* for the codecs registry (``decode`` and ``encode``
+    as :class:`codecs.CodecInfo` wants them), or None without the accelerator: they run
+    the plans of the index in force, and this module's pure path when those decline."""
+
+    def plans(index):
+        index = index or current_index()
+        encoder = _accel.encode_plan(index, spec, "fit", lambda: _run_resolver(spec, index, "fit"))
+        return index, _accel.decode_plan(index, spec), encoder
+
+    return _accel.codec_entry(
+        plans,
+        lambda data, errors: decode_pure(spec, data, errors),
+        lambda text, errors: encode_pure(spec, text, errors),
+    )
 
 
 def _run_resolver(spec: CodecSpec, index: EmojiIndex, fallback: str, html: bool = False):

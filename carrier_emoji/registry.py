@@ -21,6 +21,7 @@ def normalize(name: str) -> str:
     return re.sub(r"[\s_]+", "-", name.strip().lower())
 
 
+@lru_cache(maxsize=256)
 def spec_for(name: str) -> CodecSpec:
     """Return the codec spec for *name* or one of its aliases."""
     key = normalize(name)
@@ -69,11 +70,16 @@ def lookup(name: str) -> codecs.CodecInfo:
     """Return the :class:`codecs.CodecInfo` of a carrier codec (or alias)."""
     spec = spec_for(name)
 
-    def encode(text, errors="strict"):
+    def pure_encode(text, errors="strict"):
         return codec.encode(spec, text, errors), len(text)
 
-    def decode(data, errors="strict"):
+    def pure_decode(data, errors="strict"):
         return codec.decode(spec, data, errors), len(data)
+
+    # With the accelerator, the registry calls C at once (same results, see _accel.py).
+    entry = codec.accelerated(spec)
+    encode = pure_encode if entry is None else entry.encode
+    decode = pure_decode if entry is None else entry.decode
 
     class IncrementalEncoder(codecs.IncrementalEncoder):
         """Encodes text fed in pieces, each piece at once and whole: nothing is held back.

@@ -7,6 +7,7 @@ are checked against Python's cp932 codec and the pure path's pattern.
 """
 
 import codecs
+import functools
 import os
 import subprocess
 import sys
@@ -65,6 +66,10 @@ def both(monkeypatch, func, *args):
 BYTE_PIECES = [b"\x1b$G", b"\x1b$Q", b"\x1b$", b"j", b"k", b"\x0f", b"&#", b"&#x", b"x"]
 BYTE_PIECES += [b"E63E", b"63647", b";", b"\x82\xa0", b"\xb6", b"\x82", b"\xfb", b"\xf5"]
 BYTE_PIECES += [b"\xa0", b"\xfd", b"A", b"\xe3\x81", b"\xef\x80", b"\xf3\xbe\x80\x80"]
+#: Long runs reach the loops that read 16 characters at a time; text of every width.
+LONG_TEXT = ["abcdefghijklmnopqrstu", "かなカナ漢字テキスト。" * 2, "é" * 17, "😀", "©®"]
+BYTE_PIECES += [b"&", b"&amp;", b"&#xE63E;", b"&#63647;", b"\xf4\x81\x9a\xa6"]
+BYTE_PIECES += [t.encode() for t in LONG_TEXT] + [t.encode("cp932", "ignore") for t in LONG_TEXT]
 for _carrier in ("docomo", "au", "softbank"):
     for _row in rows_of(_carrier)[::25]:
         BYTE_PIECES += [sjis_bytes(_row.code(_carrier)), pua_bytes(_carrier, _row.code(_carrier))]
@@ -83,7 +88,8 @@ TEXT_PIECES = sorted(
 random_text = st.lists(
     st.one_of(
         st.sampled_from(TEXT_PIECES),
-        st.sampled_from(["漢", "ｶ", "a", " ", "&", "\x1b", "～", "—"]),
+        st.sampled_from(["漢", "ｶ", "a", " ", "&", "\x1b", "～", "—", "&amp;", "&#xE63E;"]),
+        st.sampled_from(LONG_TEXT),
         st.text(max_size=3),
     ),
     max_size=16,
@@ -107,14 +113,44 @@ class TestSameResults:
         check()
 
     def test_encode_random_text(self, codec, monkeypatch):
-        """Random text encodes to the same bytes or the same UnicodeEncodeError."""
+        """Random text (a page or not) encodes to the same bytes or UnicodeEncodeError."""
 
         @SETTINGS
-        @given(random_text, st.sampled_from(FALLBACKS))
-        def check(text, fallback):
+        @given(random_text, st.sampled_from(FALLBACKS), st.booleans())
+        def check(text, fallback, html):
+            encode = functools.partial(carrier_emoji.encode, html=html)
             for errors in HANDLERS:
-                args = (text, codec, errors, fallback)
-                fast, pure = both(monkeypatch, carrier_emoji.encode, *args)
+                fast, pure = both(monkeypatch, encode, text, codec, errors, fallback)
+                assert fast == pure, (errors, html)
+
+        check()
+
+    def test_registry_decode(self, codec, monkeypatch):
+        """Through the codecs registry (the accelerator's own entry), bytes, bytearray and
+        memoryview decode alike on both paths, errors and consumed length included."""
+
+        @SETTINGS
+        @given(random_bytes, st.sampled_from([bytes, bytearray, memoryview]))
+        def check(data, kind):
+            for errors in HANDLERS:
+                fast, pure = both(monkeypatch, codecs.decode, kind(data), codec, errors)
+                assert fast == pure, errors
+                lookup = codecs.lookup(codec).decode
+                fast, pure = both(monkeypatch, lookup, kind(data), errors)
+                assert fast == pure, errors
+
+        check()
+
+    def test_registry_encode(self, codec, monkeypatch):
+        """Through the codecs registry, text encodes alike on both paths, errors included."""
+
+        @SETTINGS
+        @given(random_text)
+        def check(text):
+            for errors in HANDLERS:
+                fast, pure = both(monkeypatch, str.encode, text, codec, errors)
+                assert fast == pure, errors
+                fast, pure = both(monkeypatch, codecs.lookup(codec).encode, text, errors)
                 assert fast == pure, errors
 
         check()
@@ -172,15 +208,23 @@ class TestTables:
 
     def test_cp932_encoding(self):
         """Every BMP character encodes as Python's cp932, or is declined where cp932 fails."""
-        table = _accel._cp932_encode_table()
         empty = bytes(8192)
+        plan = _accel.speedups.EncodePlan(
+            output=_accel.speedups.OUT_SJIS,
+            first=empty,
+            more=empty,
+            astral_first=0x110000,
+            astral_more=False,
+            emap={},
+            resolve=None,
+            cp932=_accel._cp932_encode_table(),
+            singles=(),
+            keycaps=(),
+        )
         bad = []
         for code in range(0x10000):
             char = chr(code)
-            singles = ((None,) * 0x1400, (None,) * 0xC00)
-            got = _accel.speedups.encode(
-                char, 0, empty, empty, 0x110000, False, {}, None, table, singles
-            )
+            got = plan.encode(char)
             try:
                 expected = char.encode("cp932")
             except UnicodeEncodeError:
@@ -195,7 +239,8 @@ class TestTables:
         spec = carrier_emoji.SPECS[codec]
         index = carrier_emoji.current_index()
         pattern = index.encode_pattern(spec)
-        _, first, more, *_ = _accel._encode_plan(index, spec, "fit", lambda: None)
+        tables = _accel._encode_tables(index, spec, "fit", lambda: None)
+        first, more = tables["first"], tables["more"]
         bad = []
         for code in range(0x80, 0x10000):
             if 0xD800 <= code < 0xE000:
