@@ -139,7 +139,7 @@ def operations() -> dict:
         "/timelines/replies": {
             "get": _operation(
                 "replies_timeline",
-                "Replies others wrote to your echoes",
+                "Replies to your echoes and echoes that mention you (@name)",
                 "read",
                 {"200": page, **_errors("400")},
                 parameters=_PAGING,
@@ -243,10 +243,11 @@ def _schemas() -> dict:
         "properties": {
             "name": {"type": "string"},
             "display_name": _NULLABLE_STRING,
+            "profile": _NULLABLE_STRING,
             "url": {"type": "string", "format": "uri"},
             "feed_url": {"type": "string", "format": "uri"},
         },
-        "required": ["name", "display_name", "url", "feed_url"],
+        "required": ["name", "display_name", "profile", "url", "feed_url"],
     }
     page = {
         "type": "object",

@@ -29,6 +29,7 @@ def user_json(user: User) -> dict:
     return {
         "name": user.name,
         "display_name": emoji_text.plain(user.display_name) if user.display_name else None,
+        "profile": emoji_text.plain(user.profile) if user.profile else None,
         "url": url_for("echo.user", name=user.name, _external=True),
         "feed_url": url_for("feeds.user_feed", name=user.name, _external=True),
     }

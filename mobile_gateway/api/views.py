@@ -147,10 +147,11 @@ def home_timeline():
 @bp.get("/timelines/replies")
 @needs("read")
 def replies_timeline():
-    """Return a page of the replies others wrote to the user's echoes, newest first."""
+    """Return a page of the echoes that answer the user or name them (``@name``), newest first."""
     _reading_open()
     cursor, limit = page_args()
-    return json_response(page_json(echoes.replies_to(db.get_session(), g.user, cursor, limit)))
+    page = echoes.replies_and_mentions(db.get_session(), g.user, cursor, limit)
+    return json_response(page_json(page))
 
 
 @bp.get("/users/<name>")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from support.api import assert_problem
 
+from mobile_gateway.accounts import users
+from mobile_gateway.echo import profiles
 from mobile_gateway.operators import emoji_changes, emoji_layer
 
 
@@ -70,16 +72,31 @@ def test_a_users_echoes_and_one_echo_with_its_replies(api, store):
     assert data["replies"]["items"][0]["reply_to"]["id"] == first
     user = api.get("/api/v1/users/HANAKO", token).json()
     assert user["name"] == "hanako" and user["feed_url"].endswith("/u/hanako/feed.atom")
+    assert user["display_name"] is None and user["profile"] is None
 
 
-def test_replies_to_me_are_other_peoples_replies(api, store):
-    """/timelines/replies holds others' replies to my echoes, not my own replies."""
+def test_a_users_display_name_and_profile_come_as_plain_unicode(api, store):
+    """The display name and one-line profile are in the user, carrier-only emoji as text."""
+    token = api.token("taro")
+    store.user("hanako")
+    with store.session() as session:
+        hanako = users.get_user(session, "hanako")
+        profiles.set_profile(session, hanako, "はなこ☀️", "ケータイ大好き" + chr(0x1016A6))
+    user = api.get("/api/v1/users/hanako", token).json()
+    assert user["display_name"] == "はなこ☀️"
+    assert user["profile"].startswith("ケータイ大好き") and chr(0x1016A6) not in user["profile"]
+
+
+def test_replies_to_me_are_other_peoples_replies_and_mentions(api, store):
+    """/timelines/replies holds others' replies to my echoes and their @mentions of me."""
     token = api.token("taro")
     store.user("hanako")
     mine = store.echo("taro", "mine", minutes_ago=5)
     store.echo("hanako", "reply to taro", minutes_ago=4, reply_to=mine)
     store.echo("taro", "taro to himself", minutes_ago=3, reply_to=mine)
-    assert _texts(api.get("/api/v1/timelines/replies", token)) == ["reply to taro"]
+    store.echo("hanako", "@taro look", minutes_ago=2)
+    store.echo("hanako", "@nobody else", minutes_ago=1)
+    assert _texts(api.get("/api/v1/timelines/replies", token)) == ["@taro look", "reply to taro"]
 
 
 def test_friends_and_pending_requests(api, store):
