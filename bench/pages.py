@@ -35,6 +35,7 @@ import os
 import pstats
 import random
 import re
+import secrets
 import shlex
 import shutil
 import socket
@@ -445,13 +446,17 @@ def prepare_postgresql(cache: Path, admin_url: str, ds: Dataset, rebuild: bool) 
     return pg_url(admin_url, PG_DBNAME)
 
 
-def sign_in(url: str, carrier: str) -> tuple[str, str, int]:
-    """Create a session for a user whose home shows 5 echoes with emoji: (token, name, id)."""
+def sign_in(url: str, ua: str) -> tuple[str, str, int]:
+    """Create a session for a user whose home shows 5 echoes with emoji: (token, name, id).
+
+    The session is bound to the terminal *ua* names, as a sign-in from it would be.
+    """
     import emoji
     import sqlalchemy as sa
 
     from mobile_gateway.accounts import passwords, sessions
     from mobile_gateway.echo import echoes
+    from mobile_gateway.phone import terminals
     from mobile_gateway.storage import db
     from mobile_gateway.storage.models import User
 
@@ -465,7 +470,11 @@ def sign_in(url: str, carrier: str) -> tuple[str, str, int]:
                     for e in items
                 ):
                     assert passwords.verify_password(user.password_hash, "bench-password")
-                    token, _ = sessions.create(session, carrier, None, user)
+                    terminal = terminals.detect({"User-Agent": ua})
+                    binding = sessions.TerminalBinding(
+                        terminal.carrier, terminal.model, terminal.full_browser
+                    )
+                    token, _ = sessions.create(session, binding, user)
                     return token, user.name, user.id
     finally:
         engine.dispose()
@@ -499,7 +508,7 @@ def serve_main(argv: list[str]) -> None:
     if kind == "real":
         from mobile_gateway import create_app
 
-        app = create_app({"DATABASE_URL": arg})
+        app = create_app({"DATABASE_URL": arg, "SECRET_KEY": secrets.token_urlsafe(48)})
     else:
         from flask import Flask, Response
 
@@ -716,7 +725,7 @@ def bench_db(kind: str, url: str, args, run_dir: Path, load: Load, results: list
     """Measure one database; append rows to *results*; return facts for the report."""
     from mobile_gateway.echo import echoes
 
-    token, name, user_id = sign_in(url, "docomo")
+    token, name, user_id = sign_in(url, DOCOMO_UA)
     facts = {"user": name, "friends": friend_count(url, user_id)}
     log(f"[{kind}] signed in as {name} ({facts['friends']} friends), DoCoMo session by ?sid=")
     servers = []
@@ -753,7 +762,7 @@ def bench_db(kind: str, url: str, args, run_dir: Path, load: Load, results: list
                 f"[{kind}] DoCoMo archive pages shortened to fit the page budget "
                 f"({min(counts)}..{max(counts)} echoes): using a PC UA for the archive"
             )
-            pc_token, _, _ = sign_in(url, "pc")  # same first user
+            pc_token, _, _ = sign_in(url, PC_UA)  # same first user
             ua, arch_sid = PC_UA, pc_token
             p40, counts = follow_archive(real, ua, arch_sid, ARCHIVE_PAGE)
         p1 = f"/archive?sid={arch_sid}"
@@ -854,7 +863,7 @@ def profile(url: str, paths: dict, requests: int) -> None:
     from mobile_gateway import create_app
     from mobile_gateway.storage import db
 
-    app = create_app({"DATABASE_URL": url})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(48)})
     client = app.test_client()
     engine = db.get_engine(app)
     statements: list[tuple[str, float]] = []
