@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts import users
-from ..storage.models import MAX_ID, Echo, Mention, User, utcnow
-from . import friends, mentions, service_period
+from ..storage.models import MAX_ID, Echo, User, utcnow
+from . import lists, mentions, service_period
 from .errors import (
     BodyRefused,
     EchoError,
@@ -28,6 +28,7 @@ from .errors import (
     PostingClosed,
     ReplyTargetMissing,
 )
+from .cards import EchoCard
 from .paging import Page, Source, paginate, with_related
 from .text import check_body, clean_body
 
@@ -75,15 +76,6 @@ def post_key(token: str | None, body: str, reply_to_id: int | None) -> str | Non
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def _timeline(user: User, include_self: bool) -> Source:
-    """Return the echoes of *user*'s friends (and of *user*)."""
-    authors = friends.friend_ids(user.id)
-    if include_self:
-        authors = sa.union_all(authors, sa.select(sa.literal(user.id, sa.Integer).label("id")))
-        authors = sa.select(authors.subquery().c.id)
-    return Source(sa.select(Echo).where(Echo.author_id.in_(authors)), authors)
-
-
 def get(session: Session, echo_id: int | str) -> Echo | None:
     """Return the echo with this id (an int or a string of digits), or None."""
     if isinstance(echo_id, str):
@@ -116,7 +108,7 @@ def archive(
     :param include_self: False for the friends-only timeline.
     :raises InvalidCursor: if *cursor* cannot be read.
     """
-    return paginate(session, _timeline(user, include_self), cursor, limit)
+    return paginate(session, lists.timeline(user.id, include_self), cursor, limit)
 
 
 def by_user(
@@ -128,26 +120,15 @@ def by_user(
     """
     if isinstance(user, str):
         user = users.get_user(session, user)
-    source = Source(sa.select(Echo).where(Echo.author_id == user.id))
+    source = Source(lists.BY_AUTHOR, {"author_id": user.id})
     return paginate(session, source, cursor, limit)
-
-
-def _addressed(user: User, kinds: tuple[str, ...]) -> Source:
-    """Return the echoes that speak to *user* (see :mod:`.mentions`), paged by the mention."""
-    base = (
-        sa.select(Echo)
-        .join(Mention, Mention.echo_id == Echo.id)
-        .where(Mention.user_id == user.id, Mention.kind.in_(kinds))
-    )
-    # The mention's own (created_at, echo_id) is the echo's key, read from its index.
-    return Source(base, key=(Mention.created_at, Mention.echo_id))
 
 
 def replies_to(
     session: Session, user: User, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> Page:
     """Return a page of other users' replies to *user*'s echoes, newest first."""
-    return paginate(session, _addressed(user, ("reply",)), cursor, limit)
+    return paginate(session, Source(lists.REPLIES, {"user_id": user.id}), cursor, limit)
 
 
 def replies_and_mentions(
@@ -157,16 +138,15 @@ def replies_and_mentions(
 
     What the replies page shows; none of them is *user*'s own.
     """
-    return paginate(session, _addressed(user, ("reply", "mention")), cursor, limit)
+    return paginate(session, Source(lists.ADDRESSED, {"user_id": user.id}), cursor, limit)
 
 
 def replies_of(
-    session: Session, echo: Echo | int, cursor: str | None = None, limit: int = PAGE_SIZE
+    session: Session, echo: Echo | EchoCard | int, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> Page:
     """Return a page of the replies to one echo (an echo or its id), newest first."""
-    echo_id = echo.id if isinstance(echo, Echo) else echo
-    source = Source(sa.select(Echo).where(Echo.reply_to_id == echo_id))
-    return paginate(session, source, cursor, limit)
+    echo_id = echo if isinstance(echo, int) else echo.id
+    return paginate(session, Source(lists.REPLIES_OF, {"echo_id": echo_id}), cursor, limit)
 
 
 # --- Changes ------------------------------------------------------------------------

@@ -1,8 +1,14 @@
 """Keyset pagination of echo lists: opaque cursors and pages that do not shift.
 
 Lists page by the key ``(created_at, id)`` with opaque cursors, never by OFFSET, so a page
-does not shift when new echoes arrive. A list is a :class:`Source`: a filtered SELECT of
-echoes (and, for timelines, of their authors); :func:`paginate` reads one page of it.
+does not shift when new echoes arrive. A list is a :class:`Source`: a kind of list
+(:class:`ListKind`: how its echo ids are read in key order) and the values that pick one
+list of that kind (whose timeline, whose echoes). :func:`paginate` reads one page of it
+as :mod:`.cards`.
+
+Pages are on every request's path, so their statements are built once per kind,
+direction and strategy (SQLAlchemy Core with bind parameters, kept in a cache) and run on
+the session's connection: no statement is built and no ORM object loaded per request.
 """
 
 from __future__ import annotations
@@ -10,18 +16,23 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..storage.models import Echo, Mention, UTCDateTime
+from . import cards
+from .cards import EchoCard
 from .errors import InvalidCursor
 
 __all__ = [
     "MAX_PAGE_SIZE",
     "Cursor",
+    "ListKind",
     "Page",
     "Source",
     "decode_cursor",
@@ -32,6 +43,9 @@ __all__ = [
 
 #: Largest page a caller may ask for.
 MAX_PAGE_SIZE = 100
+#: Index entries a walk of the global time index may read per row asked for (quiet
+#: friends make it stop short: see :mod:`.lists`).
+WALK_SCAN_PER_ROW = 100
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
@@ -83,7 +97,7 @@ def decode_cursor(text: str) -> Cursor:
 class Page:
     """One page of echoes, newest first, with cursors to the neighbouring pages."""
 
-    items: list[Echo]
+    items: list[EchoCard]
     #: Cursor of the next page (older echoes), or None on the last page.
     next_cursor: str | None = None
     #: Cursor of the previous page (newer echoes), or None on the first page.
@@ -97,7 +111,8 @@ def with_related(stmt: sa.Select) -> sa.Select:
     """Load each echo's author and the echo it answers (with its author) in one query.
 
     The users each echo names (for its ``@name`` links) come in one more query for the
-    whole list, never one per echo.
+    whole list, never one per echo. For one echo read as an ORM object (lists read
+    :mod:`.cards`).
     """
     return stmt.options(
         joinedload(Echo.author),
@@ -108,11 +123,9 @@ def with_related(stmt: sa.Select) -> sa.Select:
 
 #: The pagination key of an echo: (created_at, id).
 ECHO_KEY = (Echo.created_at, Echo.id)
-
-
-def _key_of(created_at: datetime, ident: int) -> sa.Tuple:
-    """Return a bound row value to compare the pagination key with."""
-    return sa.tuple_(sa.literal(created_at, UTCDateTime()), sa.literal(ident, sa.BigInteger()))
+#: Where a statement starts reading: the first page, or strictly before/after a key; and
+#: the probes "anything at or after / at or before the key" (for the other page's cursor).
+POSITIONS = ("first", "before", "after", "at_or_after", "at_or_before")
 
 
 def _check_limit(limit: int) -> int:
@@ -122,83 +135,96 @@ def _check_limit(limit: int) -> int:
     return min(limit, MAX_PAGE_SIZE)
 
 
+def key_condition(key: tuple, position: str) -> sa.ColumnElement[bool]:
+    """Return the condition on the key columns *key* for *position* (bind ``at`` and ``id``)."""
+    if position == "first":
+        return sa.true()
+    bound = sa.tuple_(
+        sa.bindparam("at", type_=UTCDateTime()), sa.bindparam("id", type_=sa.BigInteger())
+    )
+    row = sa.tuple_(*key)
+    return {
+        "before": row < bound,
+        "after": row > bound,
+        "at_or_after": row >= bound,
+        "at_or_before": row <= bound,
+    }[position]
+
+
+def newest_first(position: str) -> bool:
+    """Return whether *position* reads newest first (the pages after a key read oldest first)."""
+    return position in ("first", "before", "at_or_before")
+
+
+def order(key: tuple, position: str) -> tuple:
+    """Return the ORDER BY terms of *key* for *position*."""
+    if newest_first(position):
+        return tuple(column.desc() for column in key)
+    return tuple(column.asc() for column in key)
+
+
+@dataclass(frozen=True, eq=False)
+class ListKind:
+    """One kind of list: how its echo ids are read in key order, for each strategy.
+
+    ``ids[strategy](position, dialect)`` returns a SELECT of echo ids in key order with a
+    ``LIMIT :limit``, filtered by *position* (see :func:`key_condition`) and by the bind
+    parameters of the list (``:user_id``, ``:echo_id``...). It is called once per
+    strategy, position and dialect; the statements are kept.
+    """
+
+    name: str
+    ids: dict[str, Callable[[str, str], sa.Select]]
+
+    def statement(self, strategy: str, position: str, dialect: str, probe: bool) -> sa.Select:
+        """Return the kept statement: the page's cards, or (*probe*) only its first id."""
+        return _statement(self, strategy, position, dialect, probe)
+
+
+@lru_cache(maxsize=None)
+def _statement(kind: ListKind, strategy: str, position: str, dialect: str, probe: bool):
+    ids = kind.ids[strategy](position, dialect)
+    if probe:
+        return ids
+    return cards.page_statement(ids, newest_first(position))
+
+
 @dataclass(frozen=True)
 class Source:
-    """The echoes one list shows: a filtered SELECT, plus its authors for timelines."""
+    """One list: its kind, the values that pick it, and how to read it.
 
-    #: ``SELECT echoes ...`` with the list's filters.
-    base: sa.Select
-    #: For timelines: a SELECT of the authors' ids (column ``id``). On PostgreSQL these
-    #: lists are read per author through the (author_id, created_at, id) index, so a page
-    #: costs about (authors x page size) index entries however quiet the friends are.
-    authors: sa.Select | None = None
-    #: Columns equal to the echo's (created_at, id) to order and compare by: another
-    #: table's copy of them when its index gives the list's order (mentions).
-    key: tuple = ECHO_KEY
+    :param choose: ``choose(session)`` returns the strategies to try, in order: a
+        strategy that may stop short (a bounded walk, see :mod:`.timelines`) is followed
+        by one that never does, used when the first gave fewer rows than asked.
+    """
 
-    def key_value(self) -> sa.Tuple:
-        """Return the pagination key as a row value."""
-        return sa.tuple_(*self.key)
+    kind: ListKind
+    params: dict
+    choose: Callable[[Session], tuple[str, ...]] = lambda session: ("",)
 
-    def _per_author(self, session: Session) -> bool:
-        """Return whether to read per author (PostgreSQL has LATERAL; SQLite has not)."""
-        return self.authors is not None and session.get_bind().dialect.name == "postgresql"
+    def _rows(self, session: Session, position: str, limit: int, values: dict, probe: bool):
+        connection = session.connection()
+        dialect = connection.dialect.name
+        # "scan": how far a walk of the global index may read (see :mod:`.lists`).
+        params = {**self.params, **values, "limit": limit, "scan": limit * WALK_SCAN_PER_ROW}
+        strategies = self.choose(session)
+        for number, strategy in enumerate(strategies):
+            statement = self.kind.statement(strategy, position, dialect, probe)
+            if probe:
+                rows = connection.execute(statement, params).all()
+            else:
+                rows = cards.load(connection, statement, params)
+            if len(rows) >= limit or number == len(strategies) - 1:
+                return rows
+        raise AssertionError("no strategy")
 
-    def _per_author_ids(
-        self, condition: sa.ColumnElement[bool], newest_first: bool, limit: int
-    ) -> sa.Select:
-        """Return a SELECT of the ids of the first *limit* echoes, taken author by author."""
-        authors = self.authors.subquery("authors")
-        recent = (
-            sa.select(Echo.id, Echo.created_at)
-            .where(Echo.author_id == authors.c.id, condition)
-            .order_by(*_order(Echo.created_at, Echo.id, newest_first))
-            .limit(limit)
-            .lateral("recent")
-        )
-        return (
-            sa.select(recent.c.id)
-            .select_from(authors)
-            .join(recent, sa.true())
-            .order_by(*_order(recent.c.created_at, recent.c.id, newest_first))
-            .limit(limit)
-        )
+    def fetch(self, session: Session, position: str, limit: int, values: dict) -> list[EchoCard]:
+        """Return up to *limit* cards from *position*, in the position's order."""
+        return self._rows(session, position, limit, values, probe=False)
 
-    def fetch(
-        self, session: Session, condition: sa.ColumnElement[bool], newest_first: bool, limit: int
-    ) -> list[Echo]:
-        """Return up to *limit* echoes meeting *condition*, in the order asked for."""
-        if self._per_author(session):
-            stmt = sa.select(Echo).where(
-                Echo.id.in_(self._per_author_ids(condition, newest_first, limit))
-            )
-        else:
-            # Pick the ids first: joined eagerly, SQLite would join every echo of every
-            # author before sorting and keeping *limit* of them.
-            ids = (
-                self.base.with_only_columns(Echo.id)
-                .where(condition)
-                .order_by(*_order(*self.key, newest_first))
-                .limit(limit)
-            )
-            stmt = sa.select(Echo).where(Echo.id.in_(ids))
-        stmt = stmt.order_by(*_order(Echo.created_at, Echo.id, newest_first)).limit(limit)
-        return list(session.scalars(with_related(stmt)))
-
-    def exists(self, session: Session, condition: sa.ColumnElement[bool]) -> bool:
-        """Return whether any echo of the list meets *condition*."""
-        if self._per_author(session):
-            probe = self._per_author_ids(condition, True, 1)
-        else:
-            probe = self.base.with_only_columns(Echo.id).where(condition).limit(1)
-        return bool(session.scalar(sa.select(probe.exists())))
-
-
-def _order(created_at, ident, newest_first: bool) -> tuple:
-    """Return the ORDER BY terms of the pagination key."""
-    if newest_first:
-        return created_at.desc(), ident.desc()
-    return created_at.asc(), ident.asc()
+    def exists(self, session: Session, position: str, values: dict) -> bool:
+        """Return whether any echo of the list is at *position* (a probe reads one id)."""
+        return bool(self._rows(session, position, 1, values, probe=True))
 
 
 def paginate(session: Session, source: Source, cursor: str | None, limit: int) -> Page:
@@ -210,19 +236,19 @@ def paginate(session: Session, source: Source, cursor: str | None, limit: int) -
     limit = _check_limit(limit)
     position = None if cursor is None else decode_cursor(cursor)
     if position is None:
-        rows = source.fetch(session, sa.true(), True, limit + 1)
+        rows = source.fetch(session, "first", limit + 1, {})
         items, has_older, has_newer = rows[:limit], len(rows) > limit, False
-    elif position.direction == "before":
-        bound = _key_of(position.created_at, position.id)
-        rows = source.fetch(session, source.key_value() < bound, True, limit + 1)
-        items, has_older = rows[:limit], len(rows) > limit
-        # The echo the cursor was made from (unless deleted) and anything newer.
-        has_newer = source.exists(session, source.key_value() >= bound)
     else:
-        bound = _key_of(position.created_at, position.id)
-        rows = source.fetch(session, source.key_value() > bound, False, limit + 1)
-        items, has_newer = rows[:limit][::-1], len(rows) > limit
-        has_older = source.exists(session, source.key_value() <= bound)
+        bound = {"at": position.created_at, "id": position.id}
+        if position.direction == "before":
+            rows = source.fetch(session, "before", limit + 1, bound)
+            items, has_older = rows[:limit], len(rows) > limit
+            # The echo the cursor was made from (unless deleted) and anything newer.
+            has_newer = source.exists(session, "at_or_after", bound)
+        else:
+            rows = source.fetch(session, "after", limit + 1, bound)
+            items, has_newer = rows[:limit][::-1], len(rows) > limit
+            has_older = source.exists(session, "at_or_before", bound)
     if not items:
         return Page(items=[])
     newest, oldest = items[0], items[-1]
