@@ -138,6 +138,7 @@ def empty_database(engine: sa.Engine) -> None:
                 connection.execute(table.delete())
         if EmojiTableVersion.__tablename__ in existing:
             connection.execute(sa.update(EmojiTableVersion).values(version=0))
+    service_period.forget()
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ def user_feed(name: str):
     """Return the Atom feed of one user's echoes (public, like the profile page)."""
     session = db.get_session()
     now = utcnow()
-    period = service_period.get_period(session)
+    period = service_period.current_period(session)
     if not period.reading_open(now):
         return render("echo/closed.html", 403, message=period.closed_message(now))
     owner = users.find_user(session, name)

@@ -96,7 +96,7 @@ def needs(scope: str) -> Callable:
 def _reading_open() -> None:
     """Refuse reading when the service period closes it."""
     now = utcnow()
-    period = service_period.get_period(db.get_session())
+    period = service_period.current_period(db.get_session())
     if not period.reading_open(now):
         message = period.closed_message(now) or "エコーは現在休止中です"
         raise Problem("closed", message, "Echo is closed for reading now")

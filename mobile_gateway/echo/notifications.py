@@ -9,7 +9,7 @@ No Flask here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,6 +20,8 @@ __all__ = ["MOST", "News", "mark_replies_seen", "news"]
 
 #: Counts stop here: "99+" is as much as a phone's line needs to say.
 MOST = 99
+#: When a user who never opened the replies page last looked: before any echo.
+NEVER = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -40,17 +42,29 @@ def _capped_count(stmt: sa.Select) -> sa.ScalarSelect:
     return sa.select(sa.func.count()).select_from(stmt.limit(MOST + 1).subquery()).scalar_subquery()
 
 
-def news(session: Session, user: User) -> News:
-    """Return the counts of new replies and mentions and of waiting friend requests (one query)."""
-    replies = sa.select(Mention.echo_id).where(Mention.user_id == user.id)
-    if user.replies_seen_at is not None:
-        replies = replies.where(Mention.created_at > user.replies_seen_at)
+def _news_statement() -> sa.Select:
+    """Build the one statement of :func:`news` (once: it runs on every home page)."""
+    user_id = sa.bindparam("user_id", type_=sa.Integer())
+    # A range of the (user_id, created_at, echo_id) index, also for a user who never looked.
+    seen_at = sa.bindparam("seen_at", type_=Mention.created_at.type)
+    replies = sa.select(Mention.echo_id).where(
+        Mention.user_id == user_id, Mention.created_at > seen_at
+    )
     requests = sa.select(Friendship.id).where(
-        sa.or_(Friendship.user_low_id == user.id, Friendship.user_high_id == user.id),
-        Friendship.requester_id != user.id,
+        sa.or_(Friendship.user_low_id == user_id, Friendship.user_high_id == user_id),
+        Friendship.requester_id != user_id,
         Friendship.status == "pending",
     )
-    row = session.execute(sa.select(_capped_count(replies), _capped_count(requests))).one()
+    return sa.select(_capped_count(replies), _capped_count(requests))
+
+
+_NEWS = _news_statement()
+
+
+def news(session: Session, user: User) -> News:
+    """Return the counts of new replies and mentions and of waiting friend requests (one query)."""
+    params = {"user_id": user.id, "seen_at": user.replies_seen_at or NEVER}
+    row = session.connection().execute(_NEWS, params).one()
     return News(replies=row[0], requests=row[1])
 
 

@@ -8,6 +8,8 @@ to hide). Settings live in the ``service_settings`` table, so every app instance
 
 from __future__ import annotations
 
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -22,6 +24,8 @@ __all__ = [
     "READING_AFTER_END",
     "ServicePeriod",
     "ServicePeriodError",
+    "current_period",
+    "forget",
     "get_period",
     "posting_open",
     "reading_open",
@@ -89,16 +93,14 @@ def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).astimezone(timezone.utc)
 
 
+_SETTINGS = sa.select(ServiceSetting.key, ServiceSetting.value).where(
+    ServiceSetting.key.in_((_KEY_START, _KEY_END, _KEY_READING))
+)
+
+
 def get_period(session: Session) -> ServicePeriod:
     """Return the configured period (open from the beginning and forever when unset)."""
-    rows = {
-        row.key: row.value
-        for row in session.scalars(
-            sa.select(ServiceSetting).where(
-                ServiceSetting.key.in_((_KEY_START, _KEY_END, _KEY_READING))
-            )
-        )
-    }
+    rows = dict(session.connection().execute(_SETTINGS).all())
     reading = rows.get(_KEY_READING, "open")
     return ServicePeriod(
         start=_parse(rows.get(_KEY_START)),
@@ -138,7 +140,37 @@ def set_period(
     _store(session, _KEY_END, "" if end is None else end.isoformat())
     _store(session, _KEY_READING, reading_after_end)
     session.commit()
+    _kept.pop(session.get_bind(), None)
     return ServicePeriod(start, end, reading_after_end)
+
+
+#: Seconds a process keeps the period it read for the pages (:func:`current_period`): a
+#: change made elsewhere is in force everywhere within this; here, at once.
+KEEP_SECONDS = 1.0
+#: Engine -> (when read, period).
+_kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def current_period(session: Session) -> ServicePeriod:
+    """Return the period as pages read it: from the database at most once a second.
+
+    Every page asks whether reading is open; a second's delay for an operator's change is
+    documented (:data:`KEEP_SECONDS`). Posting reads the database itself (:func:`get_period`).
+    """
+    key = session.get_bind()
+    now = time.monotonic()
+    kept = _kept.get(key)
+    if kept is not None and now - kept[0] < KEEP_SECONDS:
+        return kept[1]
+    period = get_period(session)
+    _kept[key] = (now, period)
+    return period
+
+
+def forget() -> None:
+    """Make every page read the period from the database again (the settings were edited
+    by hand)."""
+    _kept.clear()
 
 
 def _aware(moment: datetime) -> datetime:

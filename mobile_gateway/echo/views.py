@@ -87,7 +87,7 @@ def _post_target(form) -> tuple[str, dict]:
 def _period() -> service_period.ServicePeriod:
     """Return the service period, read once per request."""
     if "service_period" not in g:
-        g.service_period = service_period.get_period(db.get_session())
+        g.service_period = service_period.current_period(db.get_session())
     return g.service_period
 
 

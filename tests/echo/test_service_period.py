@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from mobile_gateway.echo import echoes, service_period
+from mobile_gateway.storage import db
 
 #: A fixed "now": the month the original Echo opened.
 T0 = datetime(2009, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -87,3 +88,23 @@ def test_period_checks_read_naive_times_as_japan_time(session):
     period = service_period.get_period(session)
     assert period.closed_message(datetime(2009, 6, 30, 23, 59)) is None
     assert "終了しました" in period.closed_message(datetime(2009, 7, 1, 0, 0))
+
+
+def test_pages_see_another_instances_change_within_a_second(make_app, db_url, monkeypatch):
+    """A period set through one instance closes another's pages once its second has passed."""
+    clock = [1000.0]
+    monkeypatch.setattr(service_period.time, "monotonic", lambda: clock[0])
+    reader, writer = make_app(db_url), make_app(db_url)
+    now = datetime.now(timezone.utc)
+    with reader.app_context():
+        assert service_period.current_period(db.get_session()).reading_open(now)
+    with writer.app_context():
+        service_period.set_period(
+            db.get_session(), now - timedelta(days=2), now - timedelta(days=1), "closed"
+        )
+        assert not service_period.current_period(db.get_session()).reading_open(now)
+    with reader.app_context():
+        clock[0] += service_period.KEEP_SECONDS / 2
+        assert service_period.current_period(db.get_session()).reading_open(now)
+        clock[0] += service_period.KEEP_SECONDS
+        assert not service_period.current_period(db.get_session()).reading_open(now)
