@@ -140,7 +140,7 @@ class _RangeCache:
             return index
         with self._lock:
             if self._index is None or time.monotonic() - self._loaded_at >= self.ttl:
-                with engine.connect() as connection:
+                with engine.begin() as connection:  # reads end with COMMIT (db.close_session)
                     self._index = read_ranges(connection)
                 self._loaded_at = time.monotonic()
             return self._index

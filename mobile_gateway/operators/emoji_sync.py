@@ -72,7 +72,7 @@ class TableSync:
 
     def _refresh(self) -> None:
         try:
-            with self.engine.connect() as connection:
+            with self.engine.begin() as connection:  # reads end with COMMIT (db.close_session)
                 version = emoji_layer.read_version(connection) or 0
                 if version == self.version:
                     if carrier_emoji.current_index() is not self.index:

@@ -70,11 +70,33 @@ def make_engine(url: str | sa.URL, **kwargs) -> Engine:
             folder = os.path.dirname(os.path.abspath(path))
             sa.event.listen(engine, "do_connect", lambda *args: os.makedirs(folder, exist_ok=True))
         sa.event.listen(engine, "connect", _sqlite_on_connect)
-        return engine
-    # Several app instances share one server behind a load balancer. Connections are
-    # renewed hourly rather than pinged before every use (a round trip per request).
-    kwargs.setdefault("pool_recycle", 3600)
-    return sa.create_engine(url, **kwargs)
+    else:
+        # Several app instances share one server behind a load balancer. Connections are
+        # renewed hourly rather than pinged before every use (a round trip per request).
+        kwargs.setdefault("pool_recycle", 3600)
+        engine = sa.create_engine(url, **kwargs)
+    _track_writes(engine)
+    return engine
+
+
+def _track_writes(engine: Engine) -> None:
+    """Note on each connection whether its open transaction has written anything.
+
+    A request that only read ends its transaction with COMMIT (:func:`close_session`):
+    psycopg keeps its prepared statements over a COMMIT, and drops every one at a ROLLBACK
+    (the pool's reset finds an idle connection and sends none). Any other statement than a
+    SELECT marks the transaction as writing; such a transaction is never committed here.
+    """
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def note(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip()[:6].upper() != "SELECT":
+            connection.info["writes"] = True
+
+    @sa.event.listens_for(engine, "commit")
+    @sa.event.listens_for(engine, "rollback")
+    def end(connection):
+        connection.info.pop("writes", None)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -192,15 +214,31 @@ def get_session() -> Session:
 
 
 def close_session(exc: BaseException | None = None) -> None:
-    """Roll back after an error, then close the request's session if one was opened."""
+    """End the request's session, if one was opened.
+
+    After an error, roll back. A transaction that only read is committed (nothing to
+    write: on PostgreSQL this keeps the connection's prepared statements, see
+    :func:`_track_writes`); one that wrote and was not committed by the code that wrote is
+    rolled back, as it always was.
+    """
     session = g.pop("db_session", None)
     if session is None:
         return
     try:
         if exc is not None:
             session.rollback()
+        elif session.in_transaction() and not _wrote(session):
+            session.commit()
     finally:
         session.close()
+
+
+def _wrote(session: Session) -> bool:
+    """Return whether the session's open transaction has written or holds changes to write."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    # The app's sessions have one bind: the connection of the open transaction.
+    return bool(session.connection().info.get("writes"))
 
 
 def init_db(app: Flask | None = None) -> None:
