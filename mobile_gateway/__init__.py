@@ -82,7 +82,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids
     from .operators import console_views, emoji_sync, period_views, ranges_views
-    from .phone import inbound, pages, security_headers, template_helpers
+    from .phone import inbound, pages, security_headers, template_helpers, urls
     from .storage import db
 
     app = Flask(
@@ -114,6 +114,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         subscriber_ids,  # the subscriber id its carrier's gateway vouches for
         web_session,  # the session and user; CSRF on every POST; ids in URLs
         template_helpers,  # what handset templates use
+        urls,  # url_for in templates, the per-request work done once per rendering
         pages,  # the exit page; errors as pages in the terminal's encoding
         security_headers,  # CSP, no framing, no sniffing on smartphone and PC pages
     ):

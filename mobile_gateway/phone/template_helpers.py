@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
-from flask import Flask, g, url_for
+from flask import Flask, g
 from markupsafe import Markup, escape
 
 from .links import tokens
+from .urls import url_for
 
 __all__ = ["init_app", "input_mode", "keycap", "linkify", "relative_time"]
 
