@@ -194,7 +194,7 @@ class Source:
     """One list: its kind, the values that pick it, and how to read it.
 
     :param choose: ``choose(session)`` returns the strategies to try, in order: a
-        strategy that may stop short (a bounded walk, see :mod:`.timelines`) is followed
+        strategy that may stop short (a bounded walk, see :mod:`.lists`) is followed
         by one that never does, used when the first gave fewer rows than asked.
     """
 

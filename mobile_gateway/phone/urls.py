@@ -2,12 +2,12 @@
 
 A page builds twenty-odd URLs. Flask runs the app's URL-default hooks (the cookieless
 ``sid``, DoCoMo's ``guid=ON``) and Werkzeug searches the endpoint's rules for every one of
-them. Here the hooks run once per endpoint and request, and an endpoint with one rule is
+them. Here the hooks run once per endpoint and rendering, and an endpoint with one rule is
 built by that rule directly; the URL is the one :func:`flask.url_for` gives (tested on
 every endpoint in every session state). What the hooks add is kept for one rendering of
-a template: signing in or out between two renderings changes it. Anything else (``_external``, ``_anchor``, a
-relative endpoint, a value of None, an endpoint with several rules, a build that fails)
-goes to :func:`flask.url_for` itself.
+a template: signing in or out between two renderings changes it. Anything else
+(``_external``, ``_anchor``, a relative endpoint, a value of None, an endpoint with
+several rules, a build that fails) goes to :func:`flask.url_for` itself.
 
 The hooks must add values from the request and the endpoint alone, as this app's do
 (``values.setdefault(...)``), never from the other values of the call.

@@ -227,18 +227,22 @@ def close_session(exc: BaseException | None = None) -> None:
     try:
         if exc is not None:
             session.rollback()
-        elif session.in_transaction() and not _wrote(session):
+        elif _only_read(session):
             session.commit()
     finally:
         session.close()
 
 
-def _wrote(session: Session) -> bool:
-    """Return whether the session's open transaction has written or holds changes to write."""
+def _only_read(session: Session) -> bool:
+    """Return whether the session has a live transaction that wrote nothing and holds
+    nothing to write (one a failed statement ended is not live)."""
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:
+        return False
     if session.new or session.dirty or session.deleted:
-        return True
+        return False
     # The app's sessions have one bind: the connection of the open transaction.
-    return bool(session.connection().info.get("writes"))
+    return not session.connection().info.get("writes")
 
 
 def init_db(app: Flask | None = None) -> None:

@@ -94,6 +94,38 @@ def test_every_strategy_pages_the_same_timeline(session, strategy, include_self)
     assert forward == want and back == want
 
 
+@pytest.mark.parametrize("position", paging.POSITIONS)
+def test_the_walk_alone_reads_the_start_of_the_true_page(session, monkeypatch, position):
+    """What the walk reads before any hand-over is the true page or its start, and mostly
+    the whole page: from every 7th echo, in every direction."""
+    viewer = seed(session)
+    monkeypatch.setattr(paging, "WALK_SCAN_PER_ROW", 20)  # 160 of the 400 echoes per page
+    walk_only = paging.Source(lists.TIMELINE, {"user_id": viewer}, lambda session: ("walk",))
+    keys = session.execute(
+        sa.select(Echo.created_at, Echo.id, Echo.author_id).order_by(Echo.created_at, Echo.id)
+    ).all()
+    authors = set(session.scalars(friends.friend_ids(viewer))) | {viewer}
+    bounds = [None] if position == "first" else keys[::7]
+    full = 0
+    for bound in bounds:
+        values = {} if bound is None else {"at": bound.created_at, "id": bound.id}
+        got = [card.id for card in walk_only.fetch(session, position, 8, values)]
+        if bound is None:
+            rows = keys[::-1]
+        else:
+            at = keys.index(bound)
+            rows = {
+                "before": keys[:at][::-1],
+                "at_or_before": keys[: at + 1][::-1],
+                "after": keys[at + 1 :],
+                "at_or_after": keys[at:],
+            }[position]
+        want = [row.id for row in rows if row.author_id in authors]
+        assert got == want[: len(got)], bound
+        full += len(got) == min(8, len(want))
+    assert full >= len(bounds) / 2
+
+
 def test_the_walk_gives_way_when_friends_are_quiet(session, monkeypatch):
     """A walk that reads its whole allowance without filling the page hands over (same rows)."""
     viewer = seed(session, people=60, friends_of_viewer=2, echoes_count=600)

@@ -54,6 +54,7 @@ def states(app, signed_in):
     ],
 )
 def test_every_endpoint_gets_flasks_url(app, states, state):
+    """Every endpoint, with any values, gets the URL flask.url_for builds."""
     path, headers = states[state]
     rules = sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint)
 
@@ -75,6 +76,7 @@ def test_every_endpoint_gets_flasks_url(app, states, state):
 
 
 def test_the_session_state_of_each_rendering_is_its_own(app, signed_in):
+    """Signing out between two renderings drops the sid from the second one's URLs."""
     foma_c100 = signed_in("docomo_foma_b1", "aoi")
     sid = foma_c100.sid
     page = "{{ url_for('echo.home') }} {{ url_for('echo.show', echo_id=7) }}"
@@ -88,6 +90,7 @@ def test_the_session_state_of_each_rendering_is_its_own(app, signed_in):
 
 
 def test_options_and_relative_endpoints_go_to_flask(app):
+    """Anchors, external URLs and None values are Flask's own."""
     with app.test_request_context("/"):
         assert urls.url_for("echo.home", _anchor="top") == "/#top"
         assert urls.url_for("echo.home", _external=True) == "http://localhost/"

@@ -28,6 +28,17 @@ def _probe_app(make_app, url):
         db.get_session().add(User(name="ghost", password_hash="x"))
         return "done"
 
+    @app.get("/_probe/refused-write")
+    def refused_write():
+        session = db.get_session()
+        session.add(User(name="dup", password_hash="x"))
+        session.add(User(name="DUP", password_hash="x"))  # the same name_key
+        try:
+            session.flush()
+        except sa.exc.IntegrityError:
+            return "refused"
+        return "stored"
+
     @app.get("/_probe/prepared")
     def prepared():
         sql = "SELECT count(*) FROM pg_prepared_statements"
@@ -51,6 +62,7 @@ def _count(counts, name):
 
 
 def test_a_request_that_only_read_ends_with_commit(make_app, db_url):
+    """A read-only request ends its transaction with COMMIT, never ROLLBACK."""
     app = _probe_app(make_app, db_url)
     ends = _ends(app)
     assert app.test_client().get("/_probe/read").text == "0"
@@ -58,6 +70,7 @@ def test_a_request_that_only_read_ends_with_commit(make_app, db_url):
 
 
 def test_writes_the_code_did_not_commit_are_rolled_back(make_app, db_url, make_user, session):
+    """An UPDATE the view never committed is rolled back at the end of the request."""
     make_user("aoi")
     session.commit()
     app = _probe_app(make_app, db_url)
@@ -69,12 +82,22 @@ def test_writes_the_code_did_not_commit_are_rolled_back(make_app, db_url, make_u
 
 
 def test_objects_added_and_never_flushed_are_not_stored(make_app, db_url, session):
+    """Objects added to the session and left there are not stored."""
     app = _probe_app(make_app, db_url)
     assert app.test_client().get("/_probe/add-and-forget").text == "done"
     assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
+def test_a_request_whose_write_failed_ends_cleanly(make_app, db_url, session):
+    """A failed flush the view caught leaves no row and no error at the end of the request."""
+    app = _probe_app(make_app, db_url)
+    response = app.test_client().get("/_probe/refused-write")
+    assert (response.status_code, response.text) == (200, "refused")
+    assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
 def test_a_read_after_a_committed_write_ends_with_commit(make_app, db_url):
+    """Reads after a committed write end with COMMIT; the write stays."""
     app = _probe_app(make_app, db_url)
 
     @app.get("/_probe/write-commit-read")
@@ -98,6 +121,7 @@ def pg_url(pg_schemas):
 
 
 def test_prepared_statements_outlive_read_only_requests_on_postgresql(make_app, pg_url):
+    """Statements psycopg prepared in earlier requests are still prepared in later ones."""
     app = _probe_app(make_app, pg_url)
     client = app.test_client()
     for _ in range(8):  # psycopg prepares a statement on its fifth run

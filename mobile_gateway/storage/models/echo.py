@@ -139,13 +139,15 @@ class Friendship(Base):
             "requester_id = user_low_id OR requester_id = user_high_id", name="requester_in_pair"
         ),
         sa.CheckConstraint("status IN ('pending', 'accepted')", name="status"),
+        # A user's rows of one status from either side of the pair: the requests waiting
+        # on the home page are found among them, not among all of a user's friends.
+        sa.Index("ix_friendships_user_low_id_status", "user_low_id", "status"),
+        sa.Index("ix_friendships_user_high_id_status", "user_high_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_low_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    user_high_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_high_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     #: Who asked; the other user of the pair is the addressee.
     requester_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(sa.String(16), default="pending")
