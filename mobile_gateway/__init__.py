@@ -82,7 +82,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids
     from .operators import console_views, emoji_sync, period_views, ranges_views
-    from .phone import inbound, pages, security_headers, template_helpers
+    from .phone import assets, inbound, pages, security_headers, template_helpers
     from .storage import db
 
     app = Flask(
@@ -120,6 +120,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         step.init_app(app)
     # 4. The pages of each capability.
     for blueprint in (
+        assets.bp,
         account_views.bp,
         easy_login_views.bp,
         echo_views.bp,
