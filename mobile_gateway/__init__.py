@@ -39,7 +39,8 @@ Packages, lowest first; each imports only packages before it in this list
     the ``mobile-gateway`` commands
 
 Where a newcomer adds things: a page goes into the views module of its capability, with
-its template in ``templates_mobile/<capability>/``; a carrier into
+its templates in ``templates_mobile/<capability>/`` (``x.html`` for smartphones and PCs,
+``x.mobile.html`` for feature phones); a carrier into
 :mod:`.phone.terminals`; an emoji notation into :mod:`carrier_emoji`; a command into
 :mod:`.cli`; a table into :mod:`.storage.models` with a migration. Each package's
 docstring says more.

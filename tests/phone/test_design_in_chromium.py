@@ -8,10 +8,10 @@ and CSS off, and what a first and a repeat visit ask the server for.
 
 Needs the Debian packages ``chromium`` and ``chromium-driver`` and the PyPI package
 ``selenium``; skipped, saying so, without them. Fonts do not matter to these checks.
-With ``DESIGN_SCREENSHOTS=DIR`` the pages are saved there as PNG (``home-360.png``,
-``home-768.png``, ``home-1280.png``, ``home-360-dark.png``, ``profile-1280.png``,
-``conversation-360.png``); ``docs/`` holds them, made this way with Debian's
-``fonts-noto-cjk`` and ``fonts-noto-color-emoji`` installed.
+With ``DESIGN_SCREENSHOTS=DIR`` the pages are saved there as PNG (``design-home-360.png``,
+``design-home-768.png``, ``design-home-1280.png``, ``design-home-360-dark.png``,
+``design-profile-1280.png``, ``design-conversation-360.png``); ``docs/`` holds them, made
+this way with Debian's ``fonts-noto-cjk`` and ``fonts-noto-color-emoji`` installed.
 """
 
 from __future__ import annotations
@@ -331,7 +331,7 @@ def test_post_box_first_and_wide(site, chromium, width):
     )
     assert box.rect["width"] >= 0.6 * column, (box.rect["width"], column)
     assert box.rect["y"] < driver.find_element(By.CSS_SELECTOR, "main article").rect["y"]
-    screenshot(driver, f"home-{width}.png")
+    screenshot(driver, f"design-home-{width}.png")
 
 
 def test_readable_line_on_a_pc(site, chromium):
@@ -462,7 +462,7 @@ def test_dark_mode(site, chromium):
     for body, text, card, link, bar, menu in (light, dark):
         assert contrast(body, text) >= 7
         assert contrast(card, link) >= 4.5 and contrast(bar, menu) >= 4.5
-    screenshot(driver, "home-360-dark.png")
+    screenshot(driver, "design-home-360-dark.png")
 
 
 def test_usable_without_javascript_or_css(site, chromium):
@@ -520,11 +520,11 @@ def test_screenshots_of_a_profile_and_a_conversation(site, chromium):
     assert driver.find_element(By.CSS_SELECTOR, "link[rel=alternate]").get_attribute("type") == (
         "application/atom+xml"
     )
-    screenshot(driver, "profile-1280.png")
+    screenshot(driver, "design-profile-1280.png")
     resize(driver, 360)
     sign_in(driver, base)
     driver.get(base + f"/echo/{ids['conversation']}")
     assert len(driver.find_elements(By.CSS_SELECTOR, "main article")) == 3
     # Replies do not quote the echo they sit under.
     assert not driver.find_elements(By.CSS_SELECTOR, "main .quote")
-    screenshot(driver, "conversation-360.png", full=True)
+    screenshot(driver, "design-conversation-360.png", full=True)
