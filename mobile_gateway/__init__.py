@@ -39,7 +39,8 @@ Packages, lowest first; each imports only packages before it in this list
     the ``mobile-gateway`` commands
 
 Where a newcomer adds things: a page goes into the views module of its capability, with
-its template in ``templates_mobile/<capability>/``; a carrier into
+its templates in ``templates_mobile/<capability>/`` (``x.html`` for smartphones and PCs,
+``x.mobile.html`` for feature phones); a carrier into
 :mod:`.phone.terminals`; an emoji notation into :mod:`carrier_emoji`; a command into
 :mod:`.cli`; a table into :mod:`.storage.models` with a migration. Each package's
 docstring says more.
@@ -82,7 +83,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .echo import views as echo_views
     from .gateways import carrier_ranges, client_address, subscriber_ids
     from .operators import console_views, emoji_sync, period_views, ranges_views
-    from .phone import inbound, pages, security_headers, template_helpers, urls
+    from .phone import assets, inbound, pages, security_headers, template_helpers, urls
     from .storage import db
 
     app = Flask(
@@ -121,6 +122,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         step.init_app(app)
     # 4. The pages of each capability.
     for blueprint in (
+        assets.bp,
         account_views.bp,
         easy_login_views.bp,
         echo_views.bp,

@@ -11,8 +11,9 @@ May import :mod:`..storage`, :mod:`..phone`, :mod:`..gateways` and :mod:`..accou
 domain modules import no views.
 
 **To add a page**: a view in :mod:`.views` (or a views module of its own with a
-blueprint registered in :func:`mobile_gateway.create_app`), its template in
-``templates_mobile/echo/`` extending ``base.html``, rendered with
+blueprint registered in :func:`mobile_gateway.create_app`), its templates in
+``templates_mobile/echo/`` (``x.html`` extending ``base.html`` for smartphones and PCs,
+``x.mobile.html`` extending ``base.mobile.html`` for feature phones), rendered with
 :func:`..phone.outbound.render` (or ``render_fitting`` for lists, which fit the page
 budget).
 """

@@ -7,8 +7,8 @@ Every response to a smartphone, a PC or a handset's full browser gets
 pages go without them: bytes over a 9,600 bps line are dear. A page that set its own
 policy (the operators' console) keeps it.
 
-The policy allows a stylesheet and a script served from this site (``/static/...``), and
-``style=`` attributes (the pages still carry a few); no inline ``<script>`` or
+The policy allows a stylesheet and a script served from this site (``/assets/...``, see
+:mod:`.assets`), and ``style=`` attributes; no inline ``<script>`` or
 ``<style>`` element, no plug-in, no ``<base>``, forms that post only here.
 """
 

@@ -1,17 +1,26 @@
-"""Jinja helpers for handset pages: input modes, accesskeys, times, links."""
+"""Jinja helpers for pages: input modes and accesskeys of handsets, times, links."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
+from babel import dates
 from flask import Flask, g
 from markupsafe import Markup, escape
 
 from .links import tokens
 from .urls import url_for
 
-__all__ = ["init_app", "input_mode", "keycap", "linkify", "relative_time"]
+__all__ = [
+    "init_app",
+    "input_mode",
+    "iso_datetime",
+    "jp_datetime",
+    "keycap",
+    "linkify",
+    "relative_time",
+]
 
 #: Input modes by name: (i-mode/au/WILLCOM istyle, SoftBank mode, XHTML -wap-input-format).
 INPUT_MODES = {
@@ -65,6 +74,24 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
 
 
 _JST = timezone(timedelta(hours=9), "JST")
+#: Babel's pattern of :func:`jp_datetime` (``E``: the weekday's one-character name).
+_JP_DATETIME = "y年M月d日(E) H:mm"
+
+
+def _in_japan(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(_JST)
+
+
+def jp_datetime(moment: datetime) -> str:
+    """Write *moment* in Japan time the way Japanese readers write it: ``2009年6月1日(月) 21:00``."""
+    return dates.format_datetime(_in_japan(moment), _JP_DATETIME, tzinfo=_JST, locale="ja")
+
+
+def iso_datetime(moment: datetime) -> str:
+    """Write *moment* for ``<time datetime>``, in Japan time: ``2009-06-01T21:00+09:00``."""
+    return _in_japan(moment).isoformat(timespec="minutes")
 
 
 def linkify(
@@ -99,4 +126,9 @@ def init_app(app: Flask) -> None:
         keycap=keycap,
         accesskey=accesskey,
     )
-    app.jinja_env.filters.update(relative_time=relative_time, linkify=linkify)
+    app.jinja_env.filters.update(
+        relative_time=relative_time,
+        linkify=linkify,
+        jp_datetime=jp_datetime,
+        iso_datetime=iso_datetime,
+    )

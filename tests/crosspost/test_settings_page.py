@@ -13,7 +13,11 @@ def test_add_a_feed_and_see_how_it_is_doing(crossposting, signed_in, feeds, name
     feeds.feed("/atom", atom([("e1", "こんにちは☀️", soon(), None)]))
     handset = signed_in(name, "taro")
     handset.visit("/")
-    handset.click("連携")
+    if handset.terminal.is_feature_phone:
+        handset.click("連携")
+    else:  # the settings page, then its tab
+        handset.click("設定")
+        handset.click("フィード")
     assert "フィードの取り込み" in handset.text
     handset.submit({"url": feeds.url("/atom")}, "/settings/feeds")
     assert handset.status == 200 and "まだ取得していません" in handset.text

@@ -19,7 +19,7 @@ def test_posting_says_so_once(signed_in, store, name):
     assert "m=posted" in handset.url
     assert handset.cookie == cookies_before
     assert not any("m=" in link.href for link in handset.links())
-    handset.click("2\ufe0f\u20e3過去ログ")
+    handset.click_menu("過去ログ")
     assert "エコーしました" not in handset.text
 
 
@@ -30,7 +30,7 @@ def test_friend_actions_say_what_happened(signed_in, store, name):
     store.user("carol")
     alice = signed_in(name, "alice")
     store.ask("carol", "alice")
-    alice.click("4\ufe0f\u20e3マイミク")
+    alice.click_menu("マイミク")
     alice.submit({"name": "bob"}, "/friends")
     assert "マイミク申請しました" in alice.text
     accept = [

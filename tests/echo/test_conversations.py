@@ -54,7 +54,8 @@ class TestConversation:
             seen += [i for i in handset.echo_ids() if i != question]
             if not handset.has_link("古い"):
                 break
-            assert handset.link("古い").attrs["accesskey"] == "#"
+            keyed = handset.link("古い").attrs.get("accesskey")
+            assert keyed == ("#" if handset.terminal.is_feature_phone else None)
             handset.click("古い")
         assert seen == replies[::-1]
         handset.click("新しい")

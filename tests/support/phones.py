@@ -171,8 +171,8 @@ class _PageParser(html.parser.HTMLParser):
                 self._form.controls.append(
                     (attrs["name"], attrs.get("value", ""), attrs.get("type", "text").lower())
                 )
-        elif tag == "textarea" and self._form is not None and attrs.get("name"):
-            self._textarea = [attrs["name"], ""]
+        elif tag == "textarea" and attrs.get("name"):
+            self._textarea = [attrs["name"], "", attrs]
         elif tag == "a" and "href" in attrs:
             self._link = Link(attrs["href"], "", attrs)
             self.links.append(self._link)
@@ -188,7 +188,10 @@ class _PageParser(html.parser.HTMLParser):
         elif tag == "a":
             self._link = None
         elif tag == "textarea" and self._textarea is not None:
-            self._form.controls.append((self._textarea[0], self._textarea[1], "textarea"))
+            name, value, attrs = self._textarea
+            self.inputs.append({**attrs, "value": value})
+            if self._form is not None:
+                self._form.controls.append((name, value, "textarea"))
             self._textarea = None
 
     def handle_data(self, data):
@@ -279,7 +282,10 @@ class Phone:
         return self._parse().links
 
     def inputs(self) -> list[dict]:
-        """Return the attributes of every ``<input>`` of the last page."""
+        """Return the attributes of every ``<input>`` and ``<textarea>`` of the last page.
+
+        A textarea's ``value`` is its text (the post box of smartphone and PC pages).
+        """
         return self._parse().inputs
 
     def link(self, text: str, index: int = 0) -> Link:
@@ -399,6 +405,19 @@ class Phone:
         """Follow the first (or *index*-th) link whose text is *text*, as the handset does."""
         return self.get(self.link(text, index).href, **kwargs)
 
+    def click_menu(self, label: str, **kwargs):
+        """Follow the main menu's link *label* ("過去ログ").
+
+        Feature-phone pages write a keycap before it ("2️⃣過去ログ", on its key); smartphone
+        and PC pages have no keypad labels, and their menu comes first on the page.
+        """
+        keyed = [
+            link
+            for link in self.links()
+            if re.fullmatch(r"[0-9]\ufe0f\u20e3" + re.escape(label), link.text.strip())
+        ]
+        return self.get(keyed[0].href if keyed else self.link(label).href, **kwargs)
+
     def submit(
         self,
         fields: dict | None = None,
@@ -475,5 +494,9 @@ class Phone:
         return self.get(path, **kwargs)
 
 
-#: Bytes that must never reach a handset: the start of a script element.
-SCRIPT_RE = re.compile(rb"<script", re.IGNORECASE)
+#: Bytes that must never reach a page: the start of a script element, other than the one
+#: smartphone and PC pages load from this site (``/assets/echo.<hash>.js``, the post box's
+#: counter); feature-phone pages have no script at all.
+SCRIPT_RE = re.compile(
+    rb'<script(?! src="/assets/echo\.[0-9a-f]{12}\.js" defer></script>)', re.IGNORECASE
+)
