@@ -10,90 +10,41 @@ Debian's ``fonts-noto-cjk`` and ``fonts-noto-color-emoji`` installed.
 """
 
 import os
-import shutil
-import tempfile
-import threading
 from pathlib import Path
 
 import pytest
+from support import browser
 from support.console import AU_ONLY, DOCOMO_UA, add_user
-from support.settings import PASSWORD
 
 from mobile_gateway.echo.text import clean_body
 from mobile_gateway.operators import emoji_changes, emoji_layer
 from mobile_gateway.storage import db
 from mobile_gateway.storage.models import Echo, User
 
-SUN = "\u2600\ufe0f"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-#: The flags the brief asks for: no sandbox (root in a container), nothing from the network.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,1200",
-)
-
-if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-    pytest.skip(
-        f"headless Chromium test left out: {CHROMIUM} or {CHROMEDRIVER} is missing"
-        " (apt-get install -y chromium chromium-driver)",
-        allow_module_level=True,
-    )
-webdriver = pytest.importorskip(
-    "selenium.webdriver", reason="headless Chromium test left out: pip install selenium"
-)
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+browser.require()  # without Chromium and selenium, this module is skipped
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
+
+SUN = "\u2600\ufe0f"
 
 
 @pytest.fixture
-def live_server(sqlite_app):
-    """Serve the app with waitress on 127.0.0.1 in this process; yield its base URL."""
-    import waitress
-    from waitress.channel import HTTPChannel
-
-    server = waitress.create_server(
-        sqlite_app, host="127.0.0.1", port=0, threads=2, asyncore_loop_timeout=0.05
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.task_dispatcher.shutdown(timeout=5)
-
-    def close_all():
-        for channel in list(server._map.values()):
-            if isinstance(channel, HTTPChannel):
-                channel.handle_close()
-            else:
-                channel.close()
-
-    server.trigger.pull_trigger(close_all)
-    thread.join(timeout=5)
+def live_server(sqlite_app, serve):
+    """Serve the app with waitress on 127.0.0.1 in this process; return its base URL."""
+    return f"http://127.0.0.1:{serve(sqlite_app)}"
 
 
 @pytest.fixture
 def chromium():
-    """Start headless Chromium with a fresh profile, asking for English pages; quit it after."""
-    profile = tempfile.mkdtemp(prefix="mg-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS + (f"--user-data-dir={profile}", "--lang=en-US"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    """Headless Chromium with a fresh profile, asking for English pages."""
+    with browser.chromium(
+        "--window-size=1280,1200",
+        "--lang=en-US",
+        prefs={"intl.accept_languages": "en-US,en"},
+        implicit_wait=5,
+    ) as driver:
+        yield driver
 
 
 def screenshot(driver, name: str) -> None:
@@ -120,15 +71,9 @@ def echo_with_au_only(app) -> int:
         return echo.id
 
 
-def sign_in(driver, live_server: str) -> WebDriverWait:
+def sign_in(driver, live_server: str):
     """Sign the operator in; return a waiter."""
-    driver.get(live_server + "/login")
-    driver.find_element(By.NAME, "name").send_keys("op")
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.NAME, "password").submit()
-    wait = WebDriverWait(driver, 10)
-    wait.until(ec.url_to_be(live_server + "/"))
-    return wait
+    return browser.sign_in(driver, live_server, "op")
 
 
 def test_console_in_a_browser(sqlite_app, live_server, chromium):

@@ -17,13 +17,11 @@ this way with Debian's ``fonts-noto-cjk`` and ``fonts-noto-color-emoji`` install
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from support import browser
 from support.settings import PASSWORD
 
 from mobile_gateway.accounts import users
@@ -32,21 +30,6 @@ from mobile_gateway.echo.text import MAX_ECHO_CHARS, clean_body, count_chars
 from mobile_gateway.storage import db
 from mobile_gateway.storage.models import utcnow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-#: As the console's browser test: no sandbox (root in a container), nothing from the network.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--window-size=1280,800",
-)
 ANDROID_UA = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0.0.0 Mobile Safari/537.36"
@@ -66,16 +49,7 @@ SIZES = {
     1280: (1280, 800, False, PC_UA),
 }
 
-if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-    pytest.skip(
-        f"headless Chromium test left out: {CHROMIUM} or {CHROMEDRIVER} is missing"
-        " (apt-get install -y chromium chromium-driver)",
-        allow_module_level=True,
-    )
-webdriver = pytest.importorskip(
-    "selenium.webdriver", reason="headless Chromium test left out: pip install selenium"
-)
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+browser.require()  # without Chromium and selenium, this module is skipped
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
@@ -96,30 +70,11 @@ class RequestLog:
 
 
 @pytest.fixture
-def site(sqlite_app):
-    """Seed the app, serve it with waitress on 127.0.0.1; yield (base URL, request log, ids)."""
-    import waitress
-    from waitress.channel import HTTPChannel
-
+def site(sqlite_app, serve):
+    """Seed the app, serve it with waitress on 127.0.0.1; return (base URL, request log, ids)."""
     ids = seed(sqlite_app)
     log = RequestLog(sqlite_app)
-    server = waitress.create_server(
-        log, host="127.0.0.1", port=0, threads=2, asyncore_loop_timeout=0.05
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", log, ids
-    server.task_dispatcher.shutdown(timeout=5)
-
-    def close_all():
-        for channel in list(server._map.values()):
-            if isinstance(channel, HTTPChannel):
-                channel.handle_close()
-            else:
-                channel.close()
-
-    server.trigger.pull_trigger(close_all)
-    thread.join(timeout=5)
+    return f"http://127.0.0.1:{serve(log)}", log, ids
 
 
 def seed(app) -> dict:
@@ -171,17 +126,9 @@ def seed(app) -> dict:
 # The browser. ---------------------------------------------------------------------------------
 @pytest.fixture
 def chromium():
-    """Start headless Chromium with a fresh profile; quit it after."""
-    profile = tempfile.mkdtemp(prefix="mg-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS + (f"--user-data-dir={profile}", "--lang=ja"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.implicitly_wait(2)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    """Headless Chromium with a fresh profile, asking for Japanese pages."""
+    with browser.chromium("--hide-scrollbars", "--window-size=1280,800", "--lang=ja") as driver:
+        yield driver
 
 
 def resize(driver, width: int) -> None:
@@ -196,11 +143,7 @@ def resize(driver, width: int) -> None:
 
 def sign_in(driver, base: str, name: str = "taro") -> None:
     """Sign in through the sign-in page; wait for home."""
-    driver.get(base + "/login")
-    driver.find_element(By.NAME, "name").send_keys(name)
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.NAME, "password").submit()
-    WebDriverWait(driver, 10).until(ec.url_to_be(base + "/"))
+    browser.sign_in(driver, base, name)
 
 
 def screenshot(driver, name: str, full: bool = False) -> None:
