@@ -1,7 +1,9 @@
 """Pages per second of the real app beside a bare Flask app serving the same bytes.
 
-On a database of 10,000 users (20-50 mutual friends each) and 1,000,000 echoes with emoji,
-on SQLite and on PostgreSQL:
+On a database of 10,000 users (20-50 mutual friends each), three probe users with exactly
+25, 500 and 5,000 friends, and 1,000,000 echoes (10-140 characters cut from real Japanese
+prose, Debian's ``manpages-ja`` through ``bench/prose_corpus.py``, with 1-3 emoji each; 10%
+answer a recent echo as ``@name``, 2% carry a URL), on SQLite and on PostgreSQL:
 
 * the DoCoMo home page (FOMA i-mode browser 1.0, ``DoCoMo/2.0 SH902i(c100;TB;W24H12)``,
   no cookies: signed in by ``?sid=``) from the real app under waitress, and the same bytes
@@ -49,15 +51,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))  # prose_corpus, codecs (as bench_codecs)
 
 #: Bump when the generated data changes, so old caches are not reused.
-DATA_VERSION = 1
+DATA_VERSION = 2
 DOCOMO_UA = "DoCoMo/2.0 SH902i(c100;TB;W24H12)"
 PC_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
 PG_DBNAME = "mg_bench"
 SERVER_THREADS = 4
 HOME_ITEMS = 5
 ARCHIVE_PAGE = 40
+#: Friends of the probe users of the fan-in table.
+PROBE_FRIENDS = (25, 500, 5000)
+#: How far back an answer reaches (echoes); authors of that many echoes are kept.
+REPLY_WINDOW = 2048
+#: Shift_JIS bytes of manpages-ja prose the echo bodies are cut from.
+PROSE_SIZE = 1_000_000
 
 TEXT_WORDS = (
     "今日", "は", "ラーメン", "電車", "なう", "眠い", "!", "ケータイ", "おはよう", "おやすみ",
@@ -101,18 +110,33 @@ def loadavg() -> str:
 
 
 class Dataset:
-    """Deterministic benchmark data: users, mutual friendships, echoes (oldest first)."""
+    """Deterministic benchmark data: users, mutual friendships, echoes (oldest first).
+
+    The users ``u00001`` .. are followed by one probe user per :data:`PROBE_FRIENDS` entry,
+    with exactly that many accepted friends among them (fewer only when there are not that
+    many users: :attr:`probes` says). Everyone posts alike. Echo bodies are cuts of real
+    Japanese prose (``bench/prose_corpus.py``; the word list when manpages-ja is missing).
+    """
 
     def __init__(self, users: int, echoes: int, seed: int = 2009):
         self.users, self.echoes, self.seed = users, echoes, seed
         #: Fixed in the cache key's meta; relative times on pages do not matter here.
         self.base = datetime.now(timezone.utc).replace(microsecond=0)
+        #: (user id, friends asked for, friends given) of each probe user.
+        self.probes = [
+            (users + 1 + i, wanted, min(wanted, users)) for i, wanted in enumerate(PROBE_FRIENDS)
+        ]
+        self.total_users = users + len(self.probes)
+        self.prose, self.text_source = load_prose()
 
     @property
     def key(self) -> str:
         from mobile_gateway.storage import db
 
-        return f"u{self.users}-e{self.echoes}-s{self.seed}-d{DATA_VERSION}-m{db.head()}"
+        return (
+            f"u{self.users}-e{self.echoes}-s{self.seed}-d{DATA_VERSION}-t{self.text_source}"
+            f"-m{db.head()}"
+        )
 
     def password_hash(self, rng: random.Random) -> str:
         """A cheap scrypt hash in the accounts module's self-describing format (n=16).
@@ -136,14 +160,17 @@ class Dataset:
         rng = random.Random(self.seed)
         created = self.base - timedelta(days=400)
         rows = []
-        for i in range(1, self.users + 1):
+        for i in range(1, self.total_users + 1):
             name = f"u{i:05d}"
             display = f"{rng.choice(DISPLAY_NAMES)}{i}"
             rows.append((i, name, name, display, self.password_hash(rng), True, "user", created))
         return rows
 
     def friendship_rows(self) -> list[tuple]:
-        """(id, user_low_id, user_high_id, requester_id, status, created_at, accepted_at)."""
+        """(id, user_low_id, user_high_id, requester_id, status, created_at, accepted_at).
+
+        20-50 friends per user, then the probe users' friends, sampled from the users.
+        """
         rng = random.Random(self.seed + 1)
         n = self.users
         hi = min(50, n - 1)
@@ -181,35 +208,90 @@ class Dataset:
             requester = low if rng.random() < 0.5 else high
             rows.append((ident, low, high, requester, "accepted", when, when))
         self.degrees = sorted(degree)
+        probe_rng = random.Random(self.seed + 3)
+        for probe_id, _, count in self.probes:
+            for friend in sorted(probe_rng.sample(range(1, n + 1), count)):
+                requester = friend if probe_rng.random() < 0.5 else probe_id
+                rows.append((len(rows) + 1, friend, probe_id, requester, "accepted", when, when))
         return rows
+
+    def body(self, rng: random.Random, ident: int, reply_name: str | None) -> str:
+        """The text of echo *ident*: 10-140 characters of prose, 1-3 emoji, a URL (2%).
+
+        The prose is cut at a random place (drawn again, up to 3 times, where the cut is
+        mostly ASCII); the emoji go at random places in it. *reply_name* starts it as
+        ``@name`` (an answer). At most 150 characters in all, as posting allows.
+        """
+        emoji = rng.choices(EMOJI, k=rng.randint(1, 3))
+        url = f" http://example.jp/{ident}" if rng.random() < 0.02 else ""
+        prefix = f"@{reply_name} " if reply_name else ""
+        if self.prose is None:  # the word list, mixed with the emoji
+            words = rng.choices(TEXT_WORDS, k=rng.randint(1, 6)) + emoji
+            rng.shuffle(words)
+            return prefix + "".join(words) + url
+        length = min(rng.randint(10, 140), 150 - len(emoji) - len(url) - len(prefix))
+        for _ in range(4):  # mostly Japanese: the man pages hold English passages too
+            start = rng.randrange(len(self.prose) - length)
+            text = self.prose[start : start + length].strip()
+            if sum(c.isascii() for c in text) * 2 <= len(text):
+                break
+        parts, last = [prefix], 0
+        for at, one in zip(sorted(rng.randint(0, len(text)) for _ in emoji), emoji):
+            parts += [text[last:at], one]
+            last = at
+        return "".join(parts) + text[last:] + url
+
+    def batches(self, size: int):
+        """Yield (echo rows, mention rows) of up to *size* echoes, oldest first.
+
+        Echo rows are (id, author_id, body, reply_to_id, created_at); mention rows
+        (echo_id, user_id, kind, created_at): the author of the echo answered, as posting
+        records it (never the echo's own author). Memory stays flat at any size: the ages
+        come out sorted (the order statistics of uniform draws, largest first) and only the
+        authors of the last :data:`REPLY_WINDOW` echoes are kept.
+        """
+        rng = random.Random(self.seed + 2)
+        n, total = self.total_users, self.echoes
+        oldest, newest = 365 * 86400, 600
+        recent = [0] * REPLY_WINDOW  # authors by id modulo the window
+        fraction = 1.0
+        echoes, mentions = [], []
+        for ident in range(1, total + 1):
+            # The largest of the remaining uniform draws: U_(k) = U_(k+1) * V ** (1 / k).
+            fraction *= (1.0 - rng.random()) ** (1.0 / (total + 1 - ident))
+            author = rng.randrange(n) + 1
+            recent[ident % REPLY_WINDOW] = author
+            reply_to = None
+            if ident > 1 and rng.random() < 0.1:
+                reply_to = max(1, ident - rng.randint(1, REPLY_WINDOW - 1))
+            answered = recent[reply_to % REPLY_WINDOW] if reply_to else None
+            body = self.body(rng, ident, f"u{answered:05d}" if answered else None)
+            created = self.base - timedelta(seconds=newest + fraction * (oldest - newest))
+            echoes.append((ident, author, body, reply_to, created))
+            if answered and answered != author:
+                mentions.append((ident, answered, "reply", created))
+            if len(echoes) == size:
+                yield echoes, mentions
+                echoes, mentions = [], []
+        if echoes:
+            yield echoes, mentions
 
     def echo_batches(self, size: int):
         """Yield lists of (id, author_id, body, reply_to_id, created_at), oldest first."""
-        rng = random.Random(self.seed + 2)
-        n, total = self.users, self.echoes
-        ages = sorted((rng.uniform(600, 365 * 86400) for _ in range(total)), reverse=True)
-        authors = [0] * (total + 1)
-        batch = []
-        for ident in range(1, total + 1):
-            author = rng.randrange(n) + 1
-            authors[ident] = author
-            words = rng.choices(TEXT_WORDS, k=rng.randint(1, 6))
-            words += rng.choices(EMOJI, k=rng.randint(1, 3))
-            rng.shuffle(words)
-            body = "".join(words)
-            if rng.random() < 0.02:
-                body += f" http://example.jp/{ident}"
-            reply_to = None
-            if ident > 1 and rng.random() < 0.1:
-                reply_to = max(1, ident - rng.randint(1, 2000))
-                body = f"@u{authors[reply_to]:05d} {body}"
-            created = self.base - timedelta(seconds=ages[ident - 1])
-            batch.append((ident, author, body, reply_to, created))
-            if len(batch) == size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+        for echoes, _ in self.batches(size):
+            yield echoes
+
+
+def load_prose() -> tuple[str | None, str]:
+    """Return (one line of manpages-ja prose, "prose"), or (None, "words") without it."""
+    import prose_corpus
+
+    try:
+        text = prose_corpus.prose(PROSE_SIZE)
+    except SystemExit as missing:  # no man pages: the word list instead
+        log(f"echo bodies from the word list, not prose: {missing}")
+        return None, "words"
+    return " ".join(text.split()), "prose"
 
 
 USER_COLUMNS = (
@@ -220,6 +302,7 @@ FRIEND_COLUMNS = (
     "id", "user_low_id", "user_high_id", "requester_id", "status", "created_at", "accepted_at",
 )  # fmt: skip
 ECHO_COLUMNS = ("id", "author_id", "body", "reply_to_id", "created_at")
+MENTION_COLUMNS = ("echo_id", "user_id", "kind", "created_at")
 
 
 class Progress:
@@ -239,12 +322,25 @@ class Progress:
             log(f"  {self.label}: {self.done:,}/{self.total:,} ({rate:,.0f} rows/s, {now:.0f} s)")
 
 
+def friendships_note(ds: Dataset, rows: list) -> str:
+    """Describe the friendships loaded: how many, the degrees, the probe users."""
+    probes = ", ".join(
+        f"u{ident:05d} {given:,}"
+        + (f" (asked {wanted:,}: too few users)" if given < wanted else "")
+        for ident, wanted, given in ds.probes
+    )
+    return (
+        f"  friendships: {len(rows):,} (degrees {ds.degrees[0]}..{ds.degrees[-1]}, "
+        f"median {ds.degrees[len(ds.degrees) // 2]}; probe users {probes})"
+    )
+
+
 def build_sqlite(path: Path, ds: Dataset) -> None:
     """Create the schema with the migrations and bulk-insert the data (Core executemany)."""
     import sqlalchemy as sa
 
     from mobile_gateway.storage import db
-    from mobile_gateway.storage.models import Echo, Friendship, User
+    from mobile_gateway.storage.models import Echo, Friendship, Mention, User
 
     engine = db.make_engine(f"sqlite:///{path}")
     try:
@@ -260,17 +356,20 @@ def build_sqlite(path: Path, ds: Dataset) -> None:
                 conn.execute(
                     sa.insert(Friendship.__table__), [dict(zip(FRIEND_COLUMNS, r)) for r in chunk]
                 )
-            log(
-                f"  friendships: {len(rows):,} (degrees {ds.degrees[0]}..{ds.degrees[-1]}, "
-                f"median {ds.degrees[len(ds.degrees) // 2]})"
-            )
+            log(friendships_note(ds, rows))
         progress = Progress("echoes", ds.echoes)
         insert = sa.insert(Echo.__table__)
-        for batch in ds.echo_batches(50_000):
+        insert_mentions = sa.insert(Mention.__table__)
+        mentions = 0
+        for batch, replies in ds.batches(50_000):
             with engine.begin() as conn:
                 conn.exec_driver_sql("PRAGMA synchronous=OFF")
                 conn.execute(insert, [dict(zip(ECHO_COLUMNS, r)) for r in batch])
+                if replies:
+                    conn.execute(insert_mentions, [dict(zip(MENTION_COLUMNS, r)) for r in replies])
+            mentions += len(replies)
             progress.add(len(batch))
+        log(f"  mentions (answers): {mentions:,}")
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -323,8 +422,16 @@ def pg_env(admin_url: str) -> dict:
 
 
 def pg_create(admin_url: str) -> None:
-    """Create an empty database ``mg_bench`` (dropping a leftover one first)."""
+    """Create an empty database ``mg_bench`` (dropping a leftover one first).
+
+    Refuses while another session uses ``mg_bench`` (another run of this benchmark).
+    """
     with pg_connect(admin_url) as conn:
+        busy = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (PG_DBNAME,)
+        ).fetchone()[0]
+        if busy:
+            raise SystemExit(f"{busy} sessions use {PG_DBNAME}: is another benchmark running?")
         conn.execute(f'DROP DATABASE IF EXISTS "{PG_DBNAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{PG_DBNAME}"')
 
@@ -336,7 +443,14 @@ def pg_drop(admin_url: str) -> None:
 
 
 def build_postgresql(admin_url: str, ds: Dataset) -> None:
-    """Create the schema with the migrations in ``mg_bench`` and load the data with COPY."""
+    """Create the schema with the migrations in ``mg_bench`` and load the data with COPY.
+
+    The echoes and mentions stream from :meth:`Dataset.batches` into COPY, one statement
+    per 50,000 echoes (no more rows than that in Python at a time). Their plain indexes
+    are dropped for the load and built again after it from their own definitions
+    (``pg_indexes``), faster than keeping them up to date row by row; the indexes of
+    constraints stay.
+    """
     from mobile_gateway.storage import db
 
     db.upgrade(pg_url(admin_url, PG_DBNAME))
@@ -351,16 +465,33 @@ def build_postgresql(admin_url: str, ds: Dataset) -> None:
             with cur.copy(f"COPY friendships ({', '.join(FRIEND_COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            log(
-                f"  friendships: {len(rows):,} (degrees {ds.degrees[0]}..{ds.degrees[-1]}, "
-                f"median {ds.degrees[len(ds.degrees) // 2]})"
-            )
+            log(friendships_note(ds, rows))
+            indexes = cur.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                " AND tablename IN ('echoes', 'mentions') AND indexname NOT IN"
+                " (SELECT conname FROM pg_constraint)"
+            ).fetchall()
+            for name, _ in indexes:
+                cur.execute(f'DROP INDEX "{name}"')
             progress = Progress("echoes", ds.echoes)
-            with cur.copy(f"COPY echoes ({', '.join(ECHO_COLUMNS)}) FROM STDIN") as copy:
-                for batch in ds.echo_batches(50_000):
+            mentions = 0
+            for batch, replies in ds.batches(50_000):
+                with cur.copy(f"COPY echoes ({', '.join(ECHO_COLUMNS)}) FROM STDIN") as copy:
                     for row in batch:
                         copy.write_row(row)
-                    progress.add(len(batch))
+                if replies:
+                    columns = ", ".join(MENTION_COLUMNS)
+                    with cur.copy(f"COPY mentions ({columns}) FROM STDIN") as copy:
+                        for row in replies:
+                            copy.write_row(row)
+                mentions += len(replies)
+                progress.add(len(batch))
+            log(f"  mentions (answers): {mentions:,}")
+            start = time.perf_counter()
+            cur.execute("SET maintenance_work_mem = '256MB'")
+            for _, definition in indexes:
+                cur.execute(definition)
+            log(f"  {len(indexes)} indexes built in {time.perf_counter() - start:.0f} s")
             for table in ("users", "friendships", "echoes"):
                 cur.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -393,13 +524,16 @@ def prepare_sqlite(cache: Path, run_dir: Path, ds: Dataset, rebuild: bool) -> st
         build_sqlite(tmp, ds)
         seconds = time.perf_counter() - start
         tmp.replace(cached)
-        meta_path.write_text(json.dumps({"seconds": seconds, "built": time.ctime()}))
+        meta_path.write_text(
+            json.dumps({"seconds": seconds, "built": time.ctime(), "peak_rss_mb": peak_rss_mb()})
+        )
         log(f"SQLite: built in {seconds:.0f} s ({cached.stat().st_size / 1e6:.0f} MB)")
         SEEDING["sqlite"] = f"built now in {seconds:.0f} s"
     else:
         meta = json.loads(meta_path.read_text())
         log(f"SQLite: reusing {cached} (built {meta['built']} in {meta['seconds']:.0f} s)")
         SEEDING["sqlite"] = f"reused the cache (built in {meta['seconds']:.0f} s)"
+    SEEDING["sqlite"] += f"; file {cached.stat().st_size / 1e9:.2f} GB" + built_rss(meta_path)
     run_copy = run_dir / "echo.sqlite3"
     shutil.copyfile(cached, run_copy)
     wal = folder / "echo.sqlite3-wal"  # normally absent: the build checkpoints
@@ -427,9 +561,11 @@ def prepare_postgresql(cache: Path, admin_url: str, ds: Dataset, rebuild: bool) 
         start = time.perf_counter()
         subprocess.run(["pg_dump", "-Fc", "-f", str(tmp), PG_DBNAME], env=env, check=True)
         tmp.replace(dump)
-        meta_path.write_text(json.dumps({"seconds": seconds, "built": time.ctime()}))
+        meta_path.write_text(
+            json.dumps({"seconds": seconds, "built": time.ctime(), "peak_rss_mb": peak_rss_mb()})
+        )
         log(f"PostgreSQL: dumped in {time.perf_counter() - start:.0f} s")
-        SEEDING["postgresql"] = f"built now in {seconds:.0f} s (COPY + VACUUM ANALYZE)"
+        SEEDING["postgresql"] = f"built now in {seconds:.0f} s (COPY, indexes, VACUUM ANALYZE)"
     else:
         meta = json.loads(meta_path.read_text())
         log(f"PostgreSQL: restoring {dump} (built {meta['built']} in {meta['seconds']:.0f} s) ...")
@@ -441,9 +577,29 @@ def prepare_postgresql(cache: Path, admin_url: str, ds: Dataset, rebuild: bool) 
         seconds = time.perf_counter() - start
         log(f"PostgreSQL: restored and analysed in {seconds:.0f} s")
         SEEDING["postgresql"] = (
-            f"restored the cached dump in {seconds:.0f} s " f"(built in {meta['seconds']:.0f} s)"
+            f"restored the cached dump in {seconds:.0f} s (built in {meta['seconds']:.0f} s)"
         )
+    with pg_connect(admin_url, PG_DBNAME) as conn:
+        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    SEEDING[
+        "postgresql"
+    ] += f"; database {size / 1e9:.2f} GB, dump {dump.stat().st_size / 1e9:.2f} GB" + built_rss(
+        meta_path
+    )
     return pg_url(admin_url, PG_DBNAME)
+
+
+def peak_rss_mb() -> float:
+    """Return the peak resident memory of this process so far, in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def built_rss(meta_path: Path) -> str:
+    """Return the peak memory of the process that built the cache, from its meta."""
+    rss = json.loads(meta_path.read_text()).get("peak_rss_mb")
+    return f", process peak memory {rss:.0f} MB by the end of seeding" if rss else ""
 
 
 def sign_in(url: str, ua: str) -> tuple[str, str, int]:
