@@ -1118,7 +1118,8 @@ def bench_db(
             ]
             labels[given] = f"{probe.user} ({given})"
         facts["profile_pages"] = [("home", docomo, docomo.url("/"))] + [
-            (page, v, path) for _, page, v, path in singles[1:3]
+            (page if group == "user" else f"{page} of {labels[group]}", v, path)
+            for group, page, v, path in singles[1:]
         ]
 
         # Warm up: pools, compiled SQL, templates, the OS cache.
@@ -1199,7 +1200,11 @@ PROFILE_BUCKETS = (
 
 
 def profile(url: str, pages: list[tuple[str, Visitor, str]], requests: int) -> None:
-    """Profile the home page in-process; list the SQL of *pages* (home, archive p1, p40)."""
+    """Profile the home page in-process; list the SQL of *pages*.
+
+    The first of *pages* is the home page profiled; the SQL is listed for each: that user's
+    archive pages 1 and 40, and the three pages of each probe user.
+    """
     import sqlalchemy as sa
 
     from mobile_gateway import create_app
