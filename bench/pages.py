@@ -966,7 +966,9 @@ class Load:
 
 # --- One database -------------------------------------------------------------------------
 
-_NEXT_RE = re.compile(r'<a href="([^"]+)" accesskey="#">')
+#: The "next" link of a list: accesskey "#" on feature phones, rel="next" on the others.
+_NEXT_RE = re.compile(r'<a\s[^>]*(?:accesskey="#"|rel="next")[^>]*>')
+_HREF_RE = re.compile(r'href="([^"]+)"')
 _ITEM_RE = re.compile(r'<a href="/echo/\d+[^"]*">返信</a>')
 _CHARSET_RE = re.compile(r"charset=([\w-]+)", re.I)
 _DOCOMO_EMOJI_RE = re.compile(rb"[\xf8\xf9][\x40-\xfc]")
@@ -996,7 +998,7 @@ def follow_archive(server: Server, visitor: Visitor, pages: int) -> tuple[str, l
             raise SystemExit(
                 f"archive page {number} of {visitor.user} has no next link (timeline too short?)"
             )
-        path = html.unescape(match[1])
+        path = html.unescape(_HREF_RE.search(match[0])[1])
     raise AssertionError
 
 
