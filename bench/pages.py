@@ -32,10 +32,11 @@ word list (it says so; the cache key says which). Usage::
 each page runs. Everything runs on 127.0.0.1; durations are bounded; servers are stopped.
 
 The database is built once per size and reused from a cache under /tmp/mobile-gateway-bench
-(one folder per data key: sizes, seed, ``DATA_VERSION``, text source, migration head): the
-SQLite file, and a ``pg_dump`` of the PostgreSQL one, restored into a fresh database
-``mg_bench`` each run and dropped at the end. ``--rebuild`` ignores the cache; delete the
-folders to free the disk.
+(one folder per data key: sizes, seed, ``DATA_VERSION``, text source): the SQLite file,
+copied for each run, and a ``pg_dump`` of the PostgreSQL one, restored into a fresh
+database ``mg_bench`` each run and dropped at the end. A cached database made at an older
+migration is migrated to the newest before it is measured (the summary says so).
+``--rebuild`` ignores the cache; delete the folders to free the disk.
 
 At 10,000,000 echoes (PostgreSQL only)::
 
@@ -159,12 +160,9 @@ class Dataset:
 
     @property
     def key(self) -> str:
-        from mobile_gateway.storage import db
-
-        return (
-            f"u{self.users}-e{self.echoes}-s{self.seed}-d{DATA_VERSION}-t{self.text_source}"
-            f"-m{db.head()}"
-        )
+        # Not the migration head: a cached database is migrated to the head when it is used
+        # (:func:`upgrade_cached`), as a deployment's would be.
+        return f"u{self.users}-e{self.echoes}-s{self.seed}-d{DATA_VERSION}-t{self.text_source}"
 
     def password_hash(self, rng: random.Random) -> str:
         """A cheap scrypt hash in the accounts module's self-describing format (n=16).
@@ -567,8 +565,25 @@ def prepare_sqlite(cache: Path, run_dir: Path, ds: Dataset, rebuild: bool) -> st
     wal = folder / "echo.sqlite3-wal"  # normally absent: the build checkpoints
     if wal.exists() and wal.stat().st_size:
         shutil.copyfile(wal, run_dir / "echo.sqlite3-wal")
+    url = f"sqlite:///{run_copy}"
+    SEEDING["sqlite"] += upgrade_cached("sqlite", url)
     os.sync()  # write the copy out now rather than during a measurement
-    return f"sqlite:///{run_copy}"
+    return url
+
+
+def upgrade_cached(kind: str, url: str) -> str:
+    """Migrate a database from the cache to the newest revision; return a note for the
+    summary ("" when it was at the head)."""
+    from mobile_gateway.storage import db
+
+    before, head = db.current(url), db.head()
+    if before == head:
+        return ""
+    start = time.perf_counter()
+    db.upgrade(url)
+    seconds = time.perf_counter() - start
+    log(f"{kind}: cached database migrated {before} -> {head} in {seconds:.0f} s")
+    return f"; migrated {before} -> {head} in {seconds:.0f} s"
 
 
 def prepare_postgresql(cache: Path, admin_url: str, ds: Dataset, rebuild: bool) -> str:
@@ -601,11 +616,13 @@ def prepare_postgresql(cache: Path, admin_url: str, ds: Dataset, rebuild: bool) 
         subprocess.run(
             ["pg_restore", "--no-owner", "-j", "2", "-d", PG_DBNAME, str(dump)], env=env, check=True
         )
+        migrated = upgrade_cached("postgresql", pg_url(admin_url, PG_DBNAME))
         pg_vacuum(admin_url)  # pg_restore brings no statistics
         seconds = time.perf_counter() - start
         log(f"PostgreSQL: restored and analysed in {seconds:.0f} s")
         SEEDING["postgresql"] = (
             f"restored the cached dump in {seconds:.0f} s (built in {meta['seconds']:.0f} s)"
+            + migrated
         )
     with pg_connect(admin_url, PG_DBNAME) as conn:
         size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
