@@ -10,10 +10,19 @@ import re
 import unicodedata
 
 import emoji
+from emoji import EmojiMatch
+from emoji.tokenizer import tokenize
 
 from ..phone.invisible import remove_invisible
 
-__all__ = ["MAX_ECHO_CHARS", "check_body", "clean_body", "count_chars", "shorten"]
+__all__ = [
+    "MAX_ECHO_CHARS",
+    "characters",
+    "check_body",
+    "clean_body",
+    "count_chars",
+    "shorten",
+]
 
 #: Longest echo, in characters as the reader sees them (an emoji counts as one).
 MAX_ECHO_CHARS = 150
@@ -60,41 +69,63 @@ def _is_regional_indicator(ch: str) -> bool:
     return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
 
-def count_chars(text: str) -> int:
-    """Return the number of characters a reader sees in *text*.
+def characters(text: str) -> list[str]:
+    """Return *text* cut into the characters a reader sees, in order.
 
-    Every emoji the ``emoji`` package knows counts as one, whatever its length in code
-    points (flags, keycaps, ZWJ sequences, skin tones, with or without U+FE0F). What is
-    left is counted by code point, except that combining marks, variation selectors,
-    skin tones and tags join the character before them, a ZWJ joins a pictograph to the
-    character before it, and regional indicators pair up.
+    Every emoji the ``emoji`` package knows is one character, whatever its length in code
+    points (flags, keycaps, ZWJ sequences, skin tones, with or without U+FE0F); its
+    tokenizer reads the text once, as ``emoji.replace_emoji`` does. What is left is one
+    character per code point, except that combining marks, variation selectors, skin tones
+    and tags join the character before them, a ZWJ joins a pictograph to the character
+    before it, and regional indicators pair up. The code points the tokenizer passes over
+    (a stray U+FE0E or U+FE0F, the ZWJ between emoji that make no sequence) count as
+    nothing and stay with a neighbour, so the characters join back to *text* (a text of
+    nothing else has no characters).
     """
-    text = emoji.replace_emoji(text, replace=_EMOJI_PLACEHOLDER)
-    count = 0
-    joined = False  # the previous character was a ZWJ
+    units: list[str] = []
+    pending = ""  # passed-over code points before the first character
+    joined = False  # the previous code point was a ZWJ
     open_flag = False  # the previous character was an unpaired regional indicator
-    for ch in text:
-        if ch == _ZWJ:
-            joined = count > 0
-            count += count == 0
+    position = 0
+    for token in tokenize(text, keep_zwj=False):
+        piece = token.chars
+        if isinstance(token.value, EmojiMatch):
+            start, ch = token.value.start, _EMOJI_PLACEHOLDER
+        else:
+            start, ch = text.index(piece, position), piece
+        if start > position:  # passed over by the tokenizer
+            if units:
+                units[-1] += text[position:start]
+            else:
+                pending += text[position:start]
+        position = start + len(piece)
+        if ch == _ZWJ and units:
+            joined = True
+            units[-1] += piece
             continue
-        if (joined and _is_pictographic(ch)) or (count > 0 and _extends(ch)):
+        if ch != _ZWJ and ((joined and _is_pictographic(ch)) or (units and _extends(ch))):
             joined = False
+            units[-1] += piece
             continue
         joined = False
         if _is_regional_indicator(ch):
             if open_flag:
                 open_flag = False
+                units[-1] += piece
                 continue
             open_flag = True
         else:
             open_flag = False
-        count += 1
-    return count
+        units.append(pending + piece)
+        pending = ""
+    if units:
+        units[-1] += text[position:]
+    return units
 
 
-#: Longest run of code points that can make one character (a ZWJ family with skin tones).
-_LONGEST_CHARACTER = 40
+def count_chars(text: str) -> int:
+    """Return the number of characters a reader sees in *text* (see :func:`characters`)."""
+    return len(characters(text))
 
 
 def shorten(text: str, length: int, end: str = "…", leeway: int = 5) -> str:
@@ -102,21 +133,13 @@ def shorten(text: str, length: int, end: str = "…", leeway: int = 5) -> str:
 
     Like Jinja's ``truncate(length, True, end)`` (text up to *length* + *leeway*
     characters is left whole), but counted as :func:`count_chars` counts: a flag, a
-    keycap or a ZWJ sequence is kept whole or left out, never split into parts.
+    keycap or a ZWJ sequence is kept whole or left out, never split into parts. The text
+    is read once, whatever its length.
     """
-    if count_chars(text) <= length + leeway:
+    units = characters(text)
+    if len(units) <= length + leeway:
         return text
-    keep = length - len(end)
-    cut = 0
-    for i in range(1, len(text) + 1):
-        if count_chars(text[:i]) > keep:
-            break
-        # A boundary: the counts of both sides add up to the count of the whole.
-        window = text[max(0, i - _LONGEST_CHARACTER) : i + _LONGEST_CHARACTER]
-        at = min(i, _LONGEST_CHARACTER)
-        if count_chars(window[:at]) + count_chars(window[at:]) == count_chars(window):
-            cut = i
-    return text[:cut] + end
+    return "".join(units[: max(0, length - len(end))]) + end
 
 
 def _has_visible(text: str) -> bool:

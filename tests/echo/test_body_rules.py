@@ -1,4 +1,4 @@
-"""The echo body rules: cleaning, counting as the reader sees it, the 150 limit."""
+"""The echo body rules: cleaning, counting as the reader sees it, shortening, the 150 limit."""
 
 import pytest
 import sqlalchemy as sa
@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobile_gateway.echo import echoes
-from mobile_gateway.echo.text import check_body, clean_body, count_chars
+from mobile_gateway.echo.text import characters, check_body, clean_body, count_chars, shorten
 from mobile_gateway.storage.models import Echo
 
 #: Emoji of many shapes, each one user-perceived character.
@@ -53,6 +53,69 @@ class TestCount:
         """No text counts more than its code points, and joining never adds characters."""
         assert count_chars(a) <= len(a)
         assert count_chars(a + b) <= count_chars(a) + count_chars(b)
+
+
+def longest_whole_prefix(text: str, keep: int) -> str:
+    """The longest prefix of at most *keep* characters after which the text splits into
+    two whose counts add up to the count of the whole (no character cut in two), found by
+    trying every prefix: an oracle for small texts only."""
+    whole = count_chars(text)
+    for i in range(len(text), -1, -1):
+        head, tail = text[:i], text[i:]
+        if count_chars(head) <= keep and count_chars(head) + count_chars(tail) == whole:
+            return head
+    raise AssertionError("the empty prefix always splits")
+
+
+#: Text for shortening: kana, letters, the sequences above and their parts.
+PIECES = st.lists(
+    st.sampled_from(SEQUENCES + ["あ", "a", " ", "\u200d", "\ufe0f", "\U0001f1ef", "\u3099"]),
+    max_size=30,
+).map("".join)
+
+
+class TestShorten:
+    """shorten cuts at a whole character, reading the text once."""
+
+    @settings(deadline=None, max_examples=300)
+    @given(st.one_of(PIECES, st.text(max_size=40)), st.integers(2, 25), st.integers(0, 5))
+    def test_cut_is_the_longest_whole_prefix(self, text, length, leeway):
+        """Text within *length* + *leeway* stays whole; longer text keeps the longest prefix
+        of at most *length* - 1 characters that cuts no character, then "…"."""
+        short = shorten(text, length, leeway=leeway)
+        if count_chars(text) <= length + leeway:
+            assert short == text
+        else:
+            assert short == longest_whole_prefix(text, length - 1) + "…"
+
+    @pytest.mark.parametrize("length", [0, 1])
+    def test_no_room_leaves_only_the_ellipsis(self, length):
+        """With no room for a character, a long text becomes "…" alone."""
+        assert shorten("あいうえおかきくけこ", length) == "…"
+
+    @settings(deadline=None)
+    @given(st.one_of(PIECES, st.text(max_size=60)))
+    def test_characters_join_back_to_the_text(self, text):
+        """Cutting into characters loses and adds nothing, and counts as count_chars; only
+        a text of code points that count as nothing (stray selectors) has no characters."""
+        units = characters(text)
+        assert "".join(units) == text or (units == [] and count_chars(text) == 0)
+        assert len(units) == count_chars(text)
+        assert all(count_chars(unit) == 1 for unit in units)
+
+    def test_long_body_keeps_each_emoji_whole(self):
+        """A 150-character body keeps a ZWJ family at the cut whole, or leaves it out whole,
+        even where a part of the family would count as more characters than all of it."""
+        body = "あ" * 18 + "👨‍👩‍👧‍👦" + "い" * 131
+        assert shorten(body, 20) == "あ" * 18 + "👨‍👩‍👧‍👦…"
+        assert shorten(body, 19) == "あ" * 18 + "…"
+        assert count_chars("👨\u200d👩") == 2 and count_chars("👨‍👩‍👧‍👦") == 1
+
+    def test_stray_selector_stays_in_the_text(self):
+        """A variation selector the emoji package passes over counts as nothing but is kept."""
+        text = "☀️\ufe0f" * 3
+        assert characters(text) == ["☀️\ufe0f"] * 3
+        assert shorten("\ufe0f" + "☀️" * 10, 4, leeway=0) == "\ufe0f☀️☀️☀️…"
 
 
 class TestClean:
