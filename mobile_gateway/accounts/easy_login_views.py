@@ -8,9 +8,10 @@ the id at sign-in stays usable on the next page.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request
 
 from ..gateways import rate_limits
+from ..phone import urls
 from ..phone.outbound import render
 from ..storage import db
 from . import easy_login, passwords, web_session
@@ -45,7 +46,7 @@ def easy_login_url(endpoint: str, **values) -> str:
     """Return ``url_for(endpoint)``, with ``guid=ON`` for DoCoMo so that the id is sent."""
     if _docomo_phone():
         values.setdefault("guid", "ON")
-    return url_for(endpoint, **values)
+    return urls.url_for(endpoint, **values)
 
 
 @bp.app_url_defaults

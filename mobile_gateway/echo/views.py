@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from ..accounts import users, web_session
 from ..gateways import rate_limits
-from ..phone import inbound
+from ..phone import inbound, urls
 from ..phone.outbound import render, render_fitting
 from ..storage import db
 from ..storage.models import utcnow
@@ -30,7 +30,7 @@ def mention_links(echo) -> dict[str, str]:
     """Return where each ``@name`` of *echo* links: lowercased name -> the user's page."""
     if "@" not in echo.body and "＠" not in echo.body:
         return {}
-    return {key: url_for("echo.user", name=name) for key, name in echo.mentioned.items()}
+    return {key: urls.url_for("echo.user", name=name) for key, name in echo.mentioned.items()}
 
 
 @bp.app_template_global()
