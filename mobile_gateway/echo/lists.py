@@ -15,13 +15,17 @@ user, and the timeline of a user's friends (and the user).
   seen). Its cost is about page size x users / friends: cheap for many friends, dear for
   few, since most echoes seen are strangers'.
 
-Measured on 1,000,000 echoes by 10,000 users (``bench/pages.py --fan-in``; one run, 26
-rows): per author 0.30 / 2.7 / 27 ms for 25 / 500 / 5,000 friends on PostgreSQL
-(0.03 / 0.77 / 0.38 ms on SQLite), the walk 18 / 1.2 / 0.23 ms (7.3 / 0.33 / 0.04 ms).
-So a timeline is read per author below :data:`WALK_MIN_FRIENDS` friends and by the walk
-from there. The walk reads at most :data:`WALK_SCAN_PER_ROW` index entries per row asked
-for: when the friends are quiet (their echoes rarer than that in the stream) it stops
-short and the page is read per author instead, so a page never costs more than both.
+Measured on 1,000,000 echoes of real prose by 10,000 users (``python bench/timelines.py``,
+one run, medians of 5 interleaved rounds, in process), a home page of 5 echoes for 25 /
+300 / 1,000 / 5,000 friends: per author 0.64 / 0.97 / 6.6 / 26 ms on SQLite (3.1 / 7.8 /
+17 / 55 ms on PostgreSQL), the walk 3.0 / 0.54 / 0.67 / 0.58 ms (13 / 3.6 / 5.1 / 2.7 ms);
+an archive page of 25: per author 1.2 / 3.7 / 6.9 / 24 ms (5.8 / 11 / 25 / 89 ms), the walk
+12 / 4.3 / 1.4 / 1.3 ms (27 / 9.4 / 7.3 / 5.4 ms). The two cross between 200 and 300
+friends on both databases, so a timeline is read per author below
+:data:`WALK_MIN_FRIENDS` friends and by the walk from there. The walk reads at most
+:data:`WALK_SCAN_PER_ROW` index entries per row asked for: when the friends are quiet
+(their echoes rarer than that in the stream) it stops short and the page is read per
+author instead, so a page never costs more than both.
 Both strategies give the same rows in the same order: keyset paging stays stable, and a
 deleted echo is gone at once (nothing is copied anywhere). A fan-out table written at
 posting time would make reading constant too, but at the price of a write per friend per
@@ -59,7 +63,7 @@ __all__ = [
 ]
 
 #: Friends from which a timeline walks the global time index instead of reading each
-#: friend's echoes (measured crossover on 1,000,000 echoes by 10,000 users: 300-400).
+#: friend's echoes (measured crossover on 1,000,000 echoes by 10,000 users: 200-300).
 WALK_MIN_FRIENDS = 300
 #: Seconds a process keeps a user's friend count for choosing the strategy (a stale count
 #: only makes one page slower, never wrong).
