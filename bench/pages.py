@@ -45,9 +45,10 @@ At 10,000,000 echoes (PostgreSQL only)::
 The first run seeds by COPY, streaming: Python holds one batch of 50,000 echoes, never the
 10,000,000 (the ages come out already sorted, one at a time, and only the authors of the
 last 2,048 echoes are kept): the process peaked at 192 MB, as it did seeding 1,000,000.
-Measured here (2 shared CPUs): seeding 225 s (COPY at ~50,000 echoes/s with ~1,000,000
+Measured on 2 shared CPUs: seeding 225 s (COPY at ~50,000 echoes/s with ~1,000,000
 mention rows, the 4 plain indexes built after it in 19 s, VACUUM ANALYZE), then ``pg_dump``
-79 s; the database takes 4.1 GB and the cached dump 0.75 GB (``/tmp/mobile-gateway-bench/
+79 s (on a slower machine of the same kind, seeding took 672 s at ~16,000 echoes/s);
+the database takes 4.1 GB and the cached dump 0.75 GB (``/tmp/mobile-gateway-bench/
 u10000-e10000000-.../postgresql.dump``); the whole first run took 8.6 minutes. Later runs
 restore the dump (``pg_restore -j 2``, which builds the indexes again, then VACUUM ANALYZE)
 instead of seeding. Delete the folder to free the disk.
