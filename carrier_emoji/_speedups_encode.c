@@ -90,6 +90,23 @@ is_keycap_base(Py_UCS4 c)
     return c == '#' || c == '*' || (c >= '0' && c <= '9');
 }
 
+/* Return text[start:end] (a new reference; NULL on error) and set *value to what the
+ * plan's emoji map holds for it (borrowed; NULL when it holds nothing). */
+static PyObject *
+lookup_run(const EncodePlan *e, PyObject *text, Py_ssize_t start, Py_ssize_t end,
+           PyObject **value)
+{
+    PyObject *run = PyUnicode_Substring(text, start, end);
+    if (run == NULL)
+        return NULL;
+    *value = PyDict_GetItemWithError(e->emap, run);
+    if (*value == NULL && PyErr_Occurred()) {
+        Py_DECREF(run);
+        return NULL;
+    }
+    return run;
+}
+
 /* Encode the run that starts at *i: 0 with *i and *run_end past it, 1 when the pure
  * path must, -1 on error. */
 static int
@@ -126,25 +143,15 @@ encode_run(Encoder *st, PyObject *text, Py_ssize_t *i, Py_ssize_t *run_end)
     if (value != NULL)
         Py_INCREF(value);
     else {
-        PyObject *run = PyUnicode_Substring(text, at, j);
+        PyObject *run = lookup_run(e, text, at, j, &value);
         if (run == NULL)
             return -1;
-        value = PyDict_GetItemWithError(e->emap, run);
-        if (value == NULL && PyErr_Occurred()) {
-            Py_DECREF(run);
-            return -1;
-        }
         if ((value == NULL || value == Py_None) && keycap) {
             Py_DECREF(run);
             st->out.len -= 1;
-            run = PyUnicode_Substring(text, at - 1, j);
+            run = lookup_run(e, text, at - 1, j, &value);
             if (run == NULL)
                 return -1;
-            value = PyDict_GetItemWithError(e->emap, run);
-            if (value == NULL && PyErr_Occurred()) {
-                Py_DECREF(run);
-                return -1;
-            }
         }
         if (value != NULL && value != Py_None)
             Py_INCREF(value);
