@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -12,9 +11,7 @@ from support.handsets import add_range
 from support.phones import PHONES
 from support.settings import PASSWORD
 
-from mobile_gateway.accounts import sessions
 from mobile_gateway.accounts.web_session import COOKIE_NAME
-from mobile_gateway.storage.models import utcnow
 
 COOKIELESS = ("docomo_mova", "docomo_foma_b1", "jphone")
 WITH_COOKIES = ("docomo_foma", "au", "softbank", "willcom", "iphone", "pc")
@@ -30,17 +27,6 @@ def _sid_of(url: str) -> str | None:
 def _signed_in(handset) -> bool:
     """Return whether the last page was shown to a signed-in user."""
     return "ログアウト" in handset.text
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the sessions' clock forward: ``clock(minutes=31)``."""
-
-    def travel(**delta) -> None:
-        later = utcnow() + timedelta(**delta)
-        monkeypatch.setattr(sessions, "utcnow", lambda: later)
-
-    return travel
 
 
 class TestSidInUrls:
@@ -182,35 +168,35 @@ class TestSidLifecycle:
         other.get(f"/?sid={sid}")
         assert not _signed_in(other)
 
-    def test_expires_when_idle(self, signed_in, phone, clock):
+    def test_expires_when_idle(self, signed_in, phone, session_clock):
         """A sid unused for longer than the idle timeout is signed out."""
         handset = signed_in("docomo_mova", "alice")
         sid = handset.sid
-        clock(minutes=29)
+        session_clock(minutes=29)
         handset.get(f"/?sid={sid}")
         assert _signed_in(handset)
-        clock(minutes=29 + 31)
+        session_clock(minutes=29 + 31)
         handset.get(f"/?sid={sid}")
         assert not _signed_in(handset)
 
-    def test_expires_after_lifetime(self, app, signed_in, clock):
+    def test_expires_after_lifetime(self, app, signed_in, session_clock):
         """A sid dies after its lifetime, however busy."""
         app.config["AUTH_SESSION_IDLE_TIMEOUT"] = 100 * 24 * 3600
         handset = signed_in("docomo_mova", "alice")
         sid = handset.sid
-        clock(hours=23)
+        session_clock(hours=23)
         handset.get(f"/?sid={sid}")
         assert _signed_in(handset)
-        clock(hours=25)
+        session_clock(hours=25)
         handset.get(f"/?sid={sid}")
         assert not _signed_in(handset)
 
-    def test_idle_timeout_from_config(self, app, signed_in, clock):
+    def test_idle_timeout_from_config(self, app, signed_in, session_clock):
         """AUTH_SESSION_IDLE_TIMEOUT sets the idle timeout."""
         app.config["AUTH_SESSION_IDLE_TIMEOUT"] = 120
         handset = signed_in("docomo_mova", "alice")
         sid = handset.sid
-        clock(minutes=3)
+        session_clock(minutes=3)
         handset.get(f"/?sid={sid}")
         assert not _signed_in(handset)
 

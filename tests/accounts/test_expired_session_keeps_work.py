@@ -9,30 +9,18 @@ the signed-out visitor; the target is always a page of this site.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from support.phones import PHONES
 from support.settings import PASSWORD, SECRET_KEY
 
-from mobile_gateway.accounts import form_tokens, sessions
-from mobile_gateway.storage.models import AuthSession, utcnow
+from mobile_gateway.accounts import form_tokens
+from mobile_gateway.storage.models import AuthSession
 
 EXPIRED = "セッションの有効期限が切れました"
 #: Text every test phone can type: kana, kanji and an emoji all carriers have.
 TYPED = "今日は晴れ☀️ 散歩してきます"
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the sessions' clock forward: ``clock(minutes=31)``."""
-
-    def travel(**delta) -> None:
-        later = utcnow() + timedelta(**delta)
-        monkeypatch.setattr(sessions, "utcnow", lambda: later)
-
-    return travel
 
 
 def box_value(handset) -> str:
@@ -41,11 +29,11 @@ def box_value(handset) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(PHONES))
-def test_post_after_expiry_returns_with_the_echo(signed_in, store, clock, name):
+def test_post_after_expiry_returns_with_the_echo(signed_in, store, session_clock, name):
     """Sign-in page with a message, then home with the typed echo in the box, not posted."""
     handset = signed_in(name, "alice")
     handset.get(handset.home_url())
-    clock(minutes=31)
+    session_clock(minutes=31)
     handset.submit({"body": TYPED}, "/echo")
     assert handset.status == 200
     assert handset.content_type == handset.terminal.content_type_header
@@ -65,13 +53,13 @@ def test_post_after_expiry_returns_with_the_echo(signed_in, store, clock, name):
 
 
 @pytest.mark.parametrize("name", ["docomo_mova", "au", "pc"])
-def test_reply_after_expiry_returns_to_the_echo(signed_in, store, clock, name):
+def test_reply_after_expiry_returns_to_the_echo(signed_in, store, session_clock, name):
     """A reply typed when the session expired comes back in that echo's reply box."""
     store.user("bob")
     echo_id = store.echo("bob", "ランチどこ行く？")
     handset = signed_in(name, "alice")
     handset.visit(f"/echo/{echo_id}")
-    clock(hours=2)
+    session_clock(hours=2)
     handset.submit({"body": "ラーメン！"}, "/echo")
     assert EXPIRED in handset.text
     handset.submit({"name": "alice", "password": PASSWORD}, "/login")
@@ -82,12 +70,12 @@ def test_reply_after_expiry_returns_to_the_echo(signed_in, store, clock, name):
 
 
 @pytest.mark.parametrize("name", ["docomo_mova", "jphone", "softbank", "iphone"])
-def test_page_after_expiry_comes_back_after_sign_in(signed_in, store, clock, name):
+def test_page_after_expiry_comes_back_after_sign_in(signed_in, store, session_clock, name):
     """Following a link after expiry: sign-in page with the message, then that page."""
     handset = signed_in(name, "alice")
     handset.get(handset.home_url())
     archive = handset.link("過去ログ").href
-    clock(minutes=45)
+    session_clock(minutes=45)
     handset.get(archive)
     assert EXPIRED in handset.text
     handset.submit({"name": "alice", "password": PASSWORD}, "/login")
@@ -106,11 +94,11 @@ def test_signed_out_visitor_returns_to_the_page_asked(phone, store):
     assert urlsplit(handset.url).path == "/replies"
 
 
-def test_wrong_password_keeps_the_note(signed_in, store, clock):
+def test_wrong_password_keeps_the_note(signed_in, store, session_clock):
     """A mistyped password shows the page again with the note: the echo is not lost."""
     handset = signed_in("docomo_mova", "alice")
     handset.get(handset.home_url())
-    clock(minutes=31)
+    session_clock(minutes=31)
     handset.submit({"body": TYPED}, "/echo")
     handset.submit({"name": "alice", "password": "wrong-password-1"}, "/login")
     assert handset.status == 400 and "入力中のエコー" in handset.text
@@ -133,11 +121,11 @@ def test_note_cannot_send_elsewhere(phone, store):
         assert "evil" not in handset.url
 
 
-def test_draft_fits_the_smallest_budget(signed_in, store, clock):
+def test_draft_fits_the_smallest_budget(signed_in, store, session_clock):
     """A 150-character draft on the sign-in page of a 5 KB mova stays within budget."""
     handset = signed_in("docomo_mova_5k", "alice")
     handset.get(handset.home_url())
-    clock(minutes=31)
+    session_clock(minutes=31)
     typed = ("晴れ☀️のち雨☔" * 30)[:150]
     handset.submit({"body": typed}, "/echo")
     assert EXPIRED in handset.text
@@ -147,11 +135,11 @@ def test_draft_fits_the_smallest_budget(signed_in, store, clock):
     assert len(handset.raw) <= handset.terminal.page_budget
 
 
-def test_cookieless_note_is_in_the_form_not_the_url(signed_in, clock):
+def test_cookieless_note_is_in_the_form_not_the_url(signed_in, session_clock):
     """On a cookieless phone the typed echo travels in the sign-in form, never in a URL."""
     handset = signed_in("docomo_mova", "alice")
     handset.get(handset.home_url())
-    clock(minutes=31)
+    session_clock(minutes=31)
     handset.submit({"body": "ひみつのエコー"}, "/echo")
     for link in handset.links():
         assert "resume" not in parse_qs(urlsplit(link.href).query)
