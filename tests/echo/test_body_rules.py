@@ -1,5 +1,6 @@
 """The echo body rules: cleaning, counting as the reader sees it, shortening, the 150 limit."""
 
+import emoji
 import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings
@@ -56,12 +57,16 @@ class TestCount:
 
 
 def longest_whole_prefix(text: str, keep: int) -> str:
-    """The longest prefix of at most *keep* characters after which the text splits into
-    two whose counts add up to the count of the whole (no character cut in two), found by
+    """The longest prefix of at most *keep* characters that cuts no character in two: not
+    inside an emoji as the ``emoji`` package finds them in the whole text, and after which
+    the text splits into two whose counts add up to the count of the whole. Found by
     trying every prefix: an oracle for small texts only."""
     whole = count_chars(text)
+    spans = [(m["match_start"], m["match_end"]) for m in emoji.emoji_list(text)]
     for i in range(len(text), -1, -1):
         head, tail = text[:i], text[i:]
+        if any(start < i < end for start, end in spans):
+            continue
         if count_chars(head) <= keep and count_chars(head) + count_chars(tail) == whole:
             return head
     raise AssertionError("the empty prefix always splits")
@@ -116,6 +121,13 @@ class TestShorten:
         text = "☀️\ufe0f" * 3
         assert characters(text) == ["☀️\ufe0f"] * 3
         assert shorten("\ufe0f" + "☀️" * 10, 4, leeway=0) == "\ufe0f☀️☀️☀️…"
+
+    def test_flag_found_after_a_lone_regional_indicator_stays_whole(self):
+        """In 🇯🇯🇵 the emoji package reads a lone 🇯 then the flag 🇯🇵: a cut keeps the flag
+        whole rather than pairing the two 🇯 (found by the property test above)."""
+        text = "☀️☀️\U0001f1ef\U0001f1ef\U0001f1f5☀️"
+        assert characters(text)[2:4] == ["\U0001f1ef", "\U0001f1ef\U0001f1f5"]
+        assert shorten(text, 4, leeway=0) == "☀️☀️\U0001f1ef…"
 
 
 class TestClean:
